@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The OpenBLAS entry points the engine uses, resolved with `dlopen` at first use.
+///
+/// Why not link `-lopenblas`: OpenBLAS picks its CPU kernel in a library constructor, from
+/// `OPENBLAS_CORETYPE` or its own CPU detection. OpenBLAS 0.3.21 (Debian 12) does not know recent Xeons and
+/// falls back to the SSE3 "Prescott" kernels, 5x slower. A linked library is initialised before `main`, so the
+/// process could not fix that itself. Loading it here lets ``CPUKernelSelection`` set the variable first.
+public final class OpenBLAS: @unchecked Sendable {
+    typealias SgemmFn = @convention(c) (
+        Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
+        UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+    typealias SgemvFn = @convention(c) (
+        Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32,
+        Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+    typealias StringFn = @convention(c) () -> UnsafeMutablePointer<CChar>?
+    typealias SetThreadsFn = @convention(c) (Int32) -> Void
+    typealias GetThreadsFn = @convention(c) () -> Int32
+
+    // CBLAS enum values (cblas.h).
+    static let rowMajor: Int32 = 101
+    static let noTrans: Int32 = 111
+    static let trans: Int32 = 112
+
+    let sgemmFn: SgemmFn
+    let sgemvFn: SgemvFn
+    private let corenameFn: StringFn?
+    private let configFn: StringFn?
+    private let setThreadsFn: SetThreadsFn?
+    private let getThreadsFn: GetThreadsFn?
+    /// How the kernel was chosen (for `csanmt inspect` and start-up logs).
+    public let kernelSelection: CPUKernelSelection
+    /// The library file that was loaded.
+    public let libraryPath: String
+
+    /// The process-wide instance. Loading happens once; failures are remembered and rethrown.
+    public static func shared() throws -> OpenBLAS {
+        try loaded.get()
+    }
+
+    private static let loaded: Result<OpenBLAS, EngineError> = {
+        let selection = CPUKernelSelection.applyBeforeLoading()
+        let candidates = ["libopenblas.so.0", "libopenblas.so", "/usr/lib/x86_64-linux-gnu/libopenblas.so.0",
+                          "/usr/lib/aarch64-linux-gnu/libopenblas.so.0", "libopenblas.dylib"]
+        for path in candidates {
+            guard let handle = dlopen(path, RTLD_NOW | RTLD_GLOBAL) else { continue }
+            func sym<T>(_ name: String, _ type: T.Type) -> T? {
+                guard let p = dlsym(handle, name) else { return nil }
+                return unsafeBitCast(p, to: type)
+            }
+            guard let gemm = sym("cblas_sgemm", SgemmFn.self), let gemv = sym("cblas_sgemv", SgemvFn.self) else {
+                return .failure(.blasUnavailable("\(path) has no cblas_sgemm/cblas_sgemv"))
+            }
+            return .success(OpenBLAS(
+                sgemm: gemm, sgemv: gemv, corename: sym("openblas_get_corename", StringFn.self),
+                config: sym("openblas_get_config", StringFn.self),
+                setThreads: sym("openblas_set_num_threads", SetThreadsFn.self),
+                getThreads: sym("openblas_get_num_threads", GetThreadsFn.self),
+                selection: selection, path: path))
+        }
+        return .failure(.blasUnavailable(
+            "could not load OpenBLAS (tried \(candidates.joined(separator: ", "))); install libopenblas0 (Debian: apt-get install libopenblas-dev)"))
+    }()
+
+    private init(sgemm: @escaping SgemmFn, sgemv: @escaping SgemvFn, corename: StringFn?, config: StringFn?,
+                 setThreads: SetThreadsFn?, getThreads: GetThreadsFn?, selection: CPUKernelSelection, path: String) {
+        self.sgemmFn = sgemm
+        self.sgemvFn = sgemv
+        self.corenameFn = corename
+        self.configFn = config
+        self.setThreadsFn = setThreads
+        self.getThreadsFn = getThreads
+        self.kernelSelection = selection
+        self.libraryPath = path
+    }
+
+    /// The kernel OpenBLAS actually runs, e.g. `SkylakeX` (never `Prescott` on an AVX-512 CPU).
+    public var coreName: String {
+        guard let f = corenameFn, let p = f() else { return "unknown" }
+        return String(cString: p)
+    }
+
+    /// OpenBLAS's build configuration string.
+    public var config: String {
+        guard let f = configFn, let p = f() else { return "unknown" }
+        return String(cString: p).trimmingTrailingSpaces()
+    }
+
+    /// Number of threads OpenBLAS uses for one call.
+    public var threads: Int {
+        get { Int(getThreadsFn?() ?? 1) }
+        set { setThreadsFn?(Int32(max(1, newValue))) }
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while let last = s.last, last == " " || last == "\n" { s.removeLast() }
+        return s
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// A loaded CSANMT model: ids in, beams out. The engine never sees text; see the Tokenizer module for that.
+///
+/// Thread-safe: weights are immutable and memory-mapped; each call allocates its own buffers (once per call,
+/// never per token), so several threads may translate concurrently.
+public final class CSANMTModel: @unchecked Sendable {
+    /// The model folder's `config.json`.
+    public let config: ModelConfig
+    /// The folder the model was loaded from.
+    public let directory: URL
+    /// The BLAS library and kernel in use.
+    public let blasLibrary: OpenBLAS
+    private let file: SafeTensorsFile   // owns the mapped weights that `model` points into
+    private let model: Transformer
+
+    /// Loads `directory/config.json` and its weights. Errors name the file or tensor at fault.
+    public init(directory: URL) throws {
+        self.directory = directory
+        let configURL = directory.appendingPathComponent("config.json")
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
+            throw EngineError.modelFile(path: directory.path, reason: "model folder does not exist")
+        }
+        let data: Data
+        do { data = try Data(contentsOf: configURL) } catch {
+            throw EngineError.modelFile(path: configURL.path, reason: "cannot read (missing config.json?)")
+        }
+        do { config = try JSONDecoder().decode(ModelConfig.self, from: data) } catch {
+            throw EngineError.modelFile(path: configURL.path, reason: "invalid config: \(Self.describe(error))")
+        }
+        try config.validate()
+        file = try SafeTensorsFile(path: directory.appendingPathComponent(config.weights).path)
+        let weights = try ModelWeights(file: file, config: config)
+        blasLibrary = try OpenBLAS.shared()
+        model = Transformer(blas: BLAS(lib: blasLibrary), config: config, weights: weights)
+    }
+
+    /// Number of parameters in the inference tensors.
+    public var parameterCount: Int { CheckpointLayout.tensors(for: config).reduce(0) { $0 + $1.elementCount } }
+
+    /// Translates a batch of source id sequences (no `</s>`: the model appends it) in one batched beam search.
+    /// Returns, per source, `beamSize` hypotheses, best first, exactly as ModelScope's beam search returns them.
+    /// An empty batch returns an empty array.
+    public func translate(_ sources: [[Int32]], options: DecodingOptions = .init()) throws -> [[Hypothesis]] {
+        guard !sources.isEmpty else { return [] }
+        try validate(sources)
+        let opts = try options.resolved(with: config.decoding)
+        let batch = SourceBatch(sources)
+        let encoded = model.encode(batch)
+        let r = model.semanticVector(batch)
+        let state = DecoderState(model: model, encoder: encoded, semantic: r, rowsPerSentence: opts.beamSize,
+                                 capacity: opts.maxLength)
+        let search = BeamSearch(beam: opts.beamSize, alpha: opts.lengthPenalty, maxLength: opts.maxLength,
+                                vocab: config.vocabSize)
+        return search.run(state) { t, previous in model.decoderStep(state, t: t, previous: previous) }
+    }
+
+    /// Intermediate tensors for numerical checks against ModelScope (tests, `csanmt` debugging).
+    public struct Probe: Sendable {
+        /// Main encoder output, [B, S+1, H] flattened.
+        public let encoderOutput: [Float]
+        /// Semantic vector r, [B, H] flattened.
+        public let semanticVector: [Float]
+        /// Teacher-forced log-probabilities, [B, T, V] flattened (empty without targets).
+        public let teacherForcedLogProbs: [Float]
+    }
+
+    /// Runs the encoders and, given `targets` (one per source, equal lengths), the decoder teacher-forced: the
+    /// input at step t is target t-1 (zero vector at t = 0), exactly as the incremental decoder sees it.
+    public func probe(_ sources: [[Int32]], targets: [[Int32]] = []) throws -> Probe {
+        guard !sources.isEmpty else { return Probe(encoderOutput: [], semanticVector: [], teacherForcedLogProbs: []) }
+        try validate(sources)
+        let steps = targets.first?.count ?? 0
+        if !targets.isEmpty {
+            guard targets.count == sources.count, targets.allSatisfy({ $0.count == steps }) else {
+                throw EngineError.invalidInput("need one target per source, all of equal length")
+            }
+            guard steps <= DecodingOptions.maxSteps,
+                  targets.allSatisfy({ $0.allSatisfy { $0 >= 0 && Int($0) < config.trgVocabSize } }) else {
+                throw EngineError.invalidInput("target ids must be in 0..<\(config.trgVocabSize), at most \(DecodingOptions.maxSteps) steps")
+            }
+        }
+        let batch = SourceBatch(sources)
+        let encoded = model.encode(batch)
+        let r = model.semanticVector(batch)
+        var logProbs: [Float] = []
+        if steps > 0 {
+            let state = DecoderState(model: model, encoder: encoded, semantic: r, rowsPerSentence: 1, capacity: steps)
+            let v = config.vocabSize, b = sources.count
+            logProbs = [Float](repeating: 0, count: b * steps * v)
+            var previous = [Int32](repeating: 0, count: b)
+            for t in 0..<steps {
+                for i in 0..<b { previous[i] = t == 0 ? 0 : targets[i][t - 1] }
+                model.decoderStep(state, t: t, previous: previous)
+                for i in 0..<b {
+                    for j in 0..<v { logProbs[(i * steps + t) * v + j] = state.logProbs.p[i * v + j] }
+                }
+            }
+        }
+        return Probe(encoderOutput: encoded.states.array, semanticVector: r.array, teacherForcedLogProbs: logProbs)
+    }
+
+    private func validate(_ sources: [[Int32]]) throws {
+        let limit = config.maxSourceLength, v = config.srcVocabSize
+        for (i, s) in sources.enumerated() {
+            guard s.count <= limit else {
+                throw EngineError.invalidInput("source \(i + 1) has \(s.count) tokens; the model's limit is \(limit)")
+            }
+            if let bad = s.first(where: { $0 < 1 || Int($0) >= v }) {
+                throw EngineError.invalidInput(
+                    "source \(i + 1) contains id \(bad); ids must be in 1..<\(v) (0 is </s> and is appended by the model)")
+            }
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case let DecodingError.keyNotFound(key, _): return "missing key '\(key.stringValue)'"
+        case let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx),
+             let DecodingError.dataCorrupted(ctx):
+            let path = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? ctx.debugDescription : "\(path): \(ctx.debugDescription)"
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import NMTEngine
+
+struct TranslateIDs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "translate-ids",
+        abstract: "Translate source id sequences read as JSON lines from stdin.",
+        discussion: """
+            Each input line is a JSON array of source-vocabulary ids, without </s> (the model appends it), e.g. \
+            [5, 17, 42]. All lines are translated as one batch. For each line, one JSON line is written:
+              {"beams": [[ids...], ...], "scores": [...]}
+            Beams are best first, cut at the first </s> (id 0), which is not included. Scores are ModelScope's \
+            length-normalised log-probabilities.
+            """)
+
+    @OptionGroup var options: ModelOptions
+
+    @Option(name: .long, help: "Beam width (default: the model's, 4).")
+    var beam: Int?
+
+    @Option(name: .customLong("max-length"), help: "Target steps (default: the model's, 100).")
+    var maxLength: Int?
+
+    @Option(name: .customLong("length-penalty"), help: "Length-penalty exponent α (default: the model's, 0.6).")
+    var lengthPenalty: Float?
+
+    func run() throws {
+        let sources = try Self.parse(readStdinLines())
+        let model = try options.load()
+        let results: [[Hypothesis]]
+        do {
+            results = try model.translate(sources, options: DecodingOptions(beamSize: beam, lengthPenalty: lengthPenalty, maxLength: maxLength))
+        } catch let e as EngineError {
+            throw CLIError(message: "error: \(e)")
+        }
+        var out = ""
+        for hyps in results {
+            let beams = hyps.map { "[" + $0.tokens.map(String.init).joined(separator: ", ") + "]" }
+            let scores = hyps.map { $0.score.isFinite ? "\($0.score)" : "null" }
+            out += "{\"beams\": [\(beams.joined(separator: ", "))], \"scores\": [\(scores.joined(separator: ", "))]}\n"
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    /// Parses JSON-array lines; errors give the 1-based line number.
+    static func parse(_ lines: [String]) throws -> [[Int32]] {
+        try lines.enumerated().map { i, line in
+            guard let ids = try? JSONDecoder().decode([Int64].self, from: Data(line.utf8)) else {
+                throw CLIError(message: "error: stdin line \(i + 1): expected a JSON array of integer ids, got '\(line.prefix(80))'")
+            }
+            guard let bad = ids.first(where: { $0 < Int64(Int32.min) || $0 > Int64(Int32.max) }) else {
+                return ids.map { Int32($0) }
+            }
+            throw CLIError(message: "error: stdin line \(i + 1): id \(bad) is out of range")
+        }
+    }
+}
+
+/// All stdin lines (without their newline). A final empty line from a trailing newline is not a line.
+func readStdinLines() -> [String] {
+    let data = FileHandle.standardInput.readDataToEndOfFile()
+    var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map {
+        $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+    }
+    if lines.last == "" { lines.removeLast() }
+    return lines
+}
