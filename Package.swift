@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "NMTEngine", targets: ["NMTEngine"]),
+        .library(name: "Tokenizer", targets: ["Tokenizer"]),
         .executable(name: "csanmt", targets: ["csanmt"]),
         .executable(name: "convert-weights", targets: ["convert-weights"]),
     ],
@@ -16,6 +17,9 @@ let package = Package(
         // Inference engine: ids in, beams out. OpenBLAS is loaded at run time (see BLAS/OpenBLASLoader.swift),
         // so that the right CPU kernel can be chosen before the library initialises.
         .target(name: "NMTEngine", path: "Sources/NMTEngine"),
+        // Text pipeline: jieba segmentation, Moses normalize/tokenize/detokenize, subword-nmt BPE, SentencePiece.
+        // Text in, ids out (and back); never sees tensors.
+        .target(name: "Tokenizer", path: "Sources/Tokenizer", resources: [.copy("Resources")]),
         // TF tensor-bundle reader and the ModelScope -> model-folder conversion, shared by the CLI and the tests.
         .target(name: "ConvertWeightsKit", dependencies: ["NMTEngine"], path: "Tools/convert-weights/Sources/ConvertWeightsKit"),
         .executableTarget(
@@ -30,5 +34,9 @@ let package = Package(
             name: "NMTEngineTests",
             dependencies: ["NMTEngine", "ConvertWeightsKit"],
             path: "Tests/NMTEngineTests"),
+        .testTarget(
+            name: "TokenizerTests",
+            dependencies: ["Tokenizer"],
+            path: "Tests/TokenizerTests"),
     ]
 )
