@@ -25,14 +25,25 @@ struct TranslateIDs: ParsableCommand {
     @Option(name: .customLong("length-penalty"), help: "Length-penalty exponent α (default: the model's, 0.6).")
     var lengthPenalty: Float?
 
+    @Flag(name: .long, help: "Print load and translation seconds to stderr as one JSON line (for benchmarks).")
+    var timing = false
+
     func run() throws {
         let sources = try Self.parse(readStdinLines())
+        let clock = ContinuousClock()
+        let loadStart = clock.now
         let model = try options.load()
+        let translateStart = clock.now
         let results: [[Hypothesis]]
         do {
             results = try model.translate(sources, options: DecodingOptions(beamSize: beam, lengthPenalty: lengthPenalty, maxLength: maxLength))
         } catch let e as EngineError {
             throw CLIError(message: "error: \(e)")
+        }
+        if timing {
+            let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+            FileHandle.standardError.write(Data(
+                "{\"load_s\": \(seconds(translateStart - loadStart)), \"translate_s\": \(seconds(clock.now - translateStart))}\n".utf8))
         }
         var out = ""
         for hyps in results {
