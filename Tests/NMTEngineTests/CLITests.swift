@@ -1,0 +1,100 @@
+import ConvertWeightsKit
+import Foundation
+import Testing
+
+/// The `csanmt` and `convert-weights` executables, run as a user would (their output contracts are used by
+/// outside checks).
+@Suite("Command-line contracts")
+struct CLITests {
+    /// The build folder holding the test bundle also holds the executables.
+    static let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+
+    struct Output {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ tool: String, _ args: [String], stdin: String = "") throws -> Output {
+        let p = Process()
+        p.executableURL = binDir.appendingPathComponent(tool)
+        p.arguments = args
+        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
+        p.standardInput = inPipe
+        p.standardOutput = outPipe
+        p.standardError = errPipe
+        try p.run()
+        inPipe.fileHandleForWriting.write(Data(stdin.utf8))
+        try inPipe.fileHandleForWriting.close()
+        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
+        let err = errPipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Output(status: p.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    func convertedModel() throws -> URL {
+        let dir = Fixtures.temporaryDirectory().appendingPathComponent("model")
+        let r = try Self.run("convert-weights", ["--input", Fixtures.engineCase("eos03").path, "--output", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        return dir
+    }
+
+    @Test("translate-ids: one JSON line per input, best first, cut at </s>, equal to the oracle")
+    func translateIDs() throws {
+        let model = try convertedModel()
+        defer { try? FileManager.default.removeItem(at: model.deletingLastPathComponent()) }
+        let expected = try Expected(case: "eos03")
+        let input = expected.sources.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }.joined(separator: "\n") + "\n"
+        let r = try Self.run("csanmt", ["translate-ids", "--model", model.path, "--beam", "4"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == expected.sources.count)
+        for (b, line) in lines.enumerated() {
+            let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let beams = (obj?["beams"] as? [[Int]]) ?? []
+            let scores = (obj?["scores"] as? [Double]) ?? []
+            #expect(beams == expected.beam4.seqs[b].map { $0.prefix { $0 != 0 }.map(Int.init) })
+            #expect(zip(scores, expected.beam4.scores[b]).allSatisfy { abs($0 - Double($1)) < 1e-4 })
+        }
+    }
+
+    @Test("inspect names the BLAS kernel, which is never the Prescott fallback")
+    func inspect() throws {
+        let model = try convertedModel()
+        defer { try? FileManager.default.removeItem(at: model.deletingLastPathComponent()) }
+        let r = try Self.run("csanmt", ["inspect", "--model", model.path])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("parameters:   270784"))
+        #expect(r.stdout.contains("blas kernel:"))
+        #expect(!r.stdout.contains("Prescott"))
+    }
+
+    @Test("bad input: malformed JSON names the line; empty input gives empty output; bad ids and folders fail cleanly")
+    func badInput() throws {
+        let model = try convertedModel()
+        defer { try? FileManager.default.removeItem(at: model.deletingLastPathComponent()) }
+        let malformed = try Self.run("csanmt", ["translate-ids", "--model", model.path], stdin: "[5, 6]\n[7, oops]\n")
+        #expect(malformed.status != 0)
+        #expect(malformed.stderr.contains("line 2"))
+        let empty = try Self.run("csanmt", ["translate-ids", "--model", model.path], stdin: "")
+        #expect(empty.status == 0 && empty.stdout.isEmpty)
+        let range = try Self.run("csanmt", ["translate-ids", "--model", model.path], stdin: "[5, 100000]\n")
+        #expect(range.status != 0 && range.stderr.contains("100000"))
+        let long = try Self.run("csanmt", ["translate-ids", "--model", model.path],
+                                stdin: "[" + Array(repeating: "5", count: 300).joined(separator: ",") + "]\n")
+        #expect(long.status != 0 && long.stderr.contains("256"))
+        let missing = try Self.run("csanmt", ["inspect", "--model", "/nonexistent/model"])
+        #expect(missing.status != 0 && missing.stderr.contains("/nonexistent/model"))
+    }
+
+    @Test("convert-weights refuses to overwrite without --force")
+    func convertOverwrite() throws {
+        let model = try convertedModel()
+        defer { try? FileManager.default.removeItem(at: model.deletingLastPathComponent()) }
+        let again = try Self.run("convert-weights", ["--input", Fixtures.engineCase("eos03").path, "--output", model.path])
+        #expect(again.status != 0 && again.stderr.contains("--force"))
+        let forced = try Self.run("convert-weights", ["--input", Fixtures.engineCase("eos03").path, "--output", model.path, "--force"])
+        #expect(forced.status == 0)
+    }
+}
