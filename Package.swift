@@ -12,6 +12,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Inference engine: ids in, beams out. OpenBLAS is loaded at run time (see BLAS/OpenBLASLoader.swift),
@@ -26,14 +31,31 @@ let package = Package(
             name: "convert-weights",
             dependencies: ["ConvertWeightsKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/convert-weights/Sources/convert-weights"),
+        // HTTP service: tenants, keys, JWT, scopes, IP allow-lists, audit, admin. Never sees tensors.
+        .target(
+            name: "Server",
+            dependencies: [
+                "NMTEngine", "Tokenizer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Server",
+            resources: [.copy("Resources")]),
         .executableTarget(
             name: "csanmt",
-            dependencies: ["NMTEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["NMTEngine", "Tokenizer", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/csanmt"),
         .testTarget(
             name: "NMTEngineTests",
             dependencies: ["NMTEngine", "ConvertWeightsKit"],
             path: "Tests/NMTEngineTests"),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: ["Server", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/ServerTests"),
         .testTarget(
             name: "TokenizerTests",
             dependencies: ["Tokenizer"],

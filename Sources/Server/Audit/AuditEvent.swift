@@ -1,0 +1,47 @@
+import Foundation
+
+/// One audit line. Holds identifiers and counts only: never texts, translations, keys or tokens.
+public struct AuditEvent: Codable, Sendable, Equatable {
+    public var time: Date
+    public var requestID: String
+    public var clientIP: String?
+    public var tenantID: String?
+    public var tenantName: String?
+    public var keyID: String?
+    public var method: String
+    public var path: String
+    public var status: Int
+    public var latencyMs: Double
+    public var characters: Int?
+    /// The error code of a failed request.
+    public var error: String?
+    /// For admin actions and system events: what was done (e.g. `tenant.create`, `key.revoke`).
+    public var action: String?
+    /// The object of `action` (a tenant or key id).
+    public var target: String?
+
+    public init(time: Date, requestID: String, clientIP: String? = nil, tenantID: String? = nil, tenantName: String? = nil,
+                keyID: String? = nil, method: String, path: String, status: Int, latencyMs: Double,
+                characters: Int? = nil, error: String? = nil, action: String? = nil, target: String? = nil) {
+        self.time = time
+        self.requestID = requestID
+        self.clientIP = clientIP
+        self.tenantID = tenantID
+        self.tenantName = tenantName
+        self.keyID = keyID
+        self.method = method
+        self.path = path
+        self.status = status
+        self.latencyMs = latencyMs
+        self.characters = characters
+        self.error = error
+        self.action = action
+        self.target = target
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case time, method, path, status, characters, error, action, target
+        case requestID = "request_id", clientIP = "client_ip", tenantID = "tenant_id", tenantName = "tenant_name"
+        case keyID = "key_id", latencyMs = "latency_ms"
+    }
+}

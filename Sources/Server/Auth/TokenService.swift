@@ -1,0 +1,119 @@
+import Foundation
+import JWTKit
+
+/// Who is calling, after a token has been verified against the database.
+public struct Identity: Sendable, Equatable {
+    public let tenant: Tenant
+    public let keyID: String
+    /// Scopes in the token that the tenant still holds.
+    public let scopes: Set<Scope>
+    public let tokenID: String
+}
+
+/// Issues and verifies tenant access tokens.
+///
+/// Tokens are HS256 JWTs signed with a per-tenant secret that never leaves the server (not with the API key).
+/// The algorithm is pinned: the header must say HS256. Rotation (``TenantStore/rotateSigningKey(tenantID:)``)
+/// starts a new `kid`; tokens signed with a retired key verify until `retired_at + grace`.
+public struct TokenService: Sendable {
+    public let store: TenantStore
+    public let issuer: String
+    public let audience: String
+    public let lifetime: TimeInterval
+    public let grace: TimeInterval
+    let now: @Sendable () -> Date
+
+    public init(store: TenantStore, issuer: String = "csanmt", audience: String = "csanmt-api",
+                lifetime: TimeInterval = 86_400, grace: TimeInterval = 86_400, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.issuer = issuer
+        self.audience = audience
+        self.lifetime = lifetime
+        self.grace = grace
+        self.now = now
+    }
+
+    /// Exchanges an API key for a token. Unknown tenant and wrong key give the same error.
+    public func issue(tenantID: String, apiKey: String) async throws -> (token: String, keyID: String, tenant: Tenant) {
+        guard let tenant = try store.tenant(tenantID), let key = try store.authenticate(tenantID: tenantID, plaintext: apiKey) else {
+            throw APIError.invalidCredentials
+        }
+        let t = now()
+        guard key.revokedAt == nil else { throw APIError.invalidToken("key_revoked", "this API key has been revoked") }
+        guard key.isActive(at: t) else { throw APIError.invalidToken("key_expired", "this API key has expired") }
+        guard tenant.enabled else { throw APIError.tenantDisabled }
+        let signing = try store.currentSigningKey(tenantID: tenantID)
+        let claims = TokenClaims(
+            tid: tenant.id, scope: tenant.scopes.map(\.rawValue).joined(separator: " "),
+            exp: .init(value: t.addingTimeInterval(lifetime)), iat: .init(value: t), nbf: .init(value: t),
+            iss: .init(value: issuer), aud: .init(value: audience), kid: signing.kid,
+            jti: .init(value: APIKeyCodec.randomBase62(22)), keyID: key.id)
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: signing.secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: signing.kid))
+        let token = try await keys.sign(claims, kid: JWKIdentifier(string: signing.kid))
+        return (token, key.id, tenant)
+    }
+
+    /// Verifies a bearer token: pinned algorithm, signature with the tenant's key, time, issuer, audience, then the
+    /// key, tenant and scopes as they are in the database now.
+    public func verify(_ token: String) async throws -> Identity {
+        let header = try Self.header(of: token)
+        guard header.alg == "HS256" else {
+            throw APIError.invalidToken("unsupported_algorithm", "tokens must be HS256; got '\(header.alg ?? "none")'")
+        }
+        guard let kid = header.kid, let signing = try store.signingKey(kid: kid) else {
+            throw APIError.invalidToken("unknown_signing_key", "the token's signing key is unknown")
+        }
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: signing.secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+        let claims: TokenClaims
+        do {
+            claims = try await keys.verify(token, as: TokenClaims.self)
+        } catch let e as JWTError where e.errorType == .signatureVerificationFailed {
+            throw APIError.invalidToken("invalid_signature", "the token's signature does not verify")
+        } catch {
+            throw APIError.invalidToken("malformed_token", "the token cannot be decoded")
+        }
+        let t = now()
+        if let retired = signing.retiredAt, t > retired.addingTimeInterval(grace) {
+            throw APIError.invalidToken("signing_key_retired", "the token was signed with a retired key; request a new token")
+        }
+        guard t < claims.exp.value else { throw APIError.invalidToken("token_expired", "the token has expired; request a new one") }
+        guard t >= claims.nbf.value.addingTimeInterval(-60) else {   // 60 s clock skew
+            throw APIError.invalidToken("token_not_yet_valid", "the token is not valid yet")
+        }
+        guard claims.iss.value == issuer else { throw APIError.invalidToken("invalid_issuer", "the token was issued by someone else") }
+        guard claims.aud.value.contains(audience) else {
+            throw APIError.invalidToken("invalid_audience", "the token is not meant for this service")
+        }
+        guard claims.tid == signing.tenantId else { throw APIError.invalidToken("malformed_token", "the token's tenant does not match its key") }
+        let records = try store.authRecords(kid: kid, keyID: claims.keyID, tenantID: claims.tid)
+        guard let key = records.apiKey, key.tenantId == claims.tid else {
+            throw APIError.invalidToken("key_revoked", "the API key behind this token no longer exists")
+        }
+        guard key.revokedAt == nil else { throw APIError.invalidToken("key_revoked", "the API key behind this token has been revoked") }
+        guard key.isActive(at: t) else { throw APIError.invalidToken("key_expired", "the API key behind this token has expired") }
+        guard let tenant = records.tenant else { throw APIError.invalidCredentials }
+        guard tenant.enabled else { throw APIError.tenantDisabled }
+        let granted = Set(claims.scope.split(separator: " ").compactMap { Scope(rawValue: String($0)) })
+        return Identity(tenant: tenant, keyID: key.id, scopes: granted.intersection(tenant.scopes), tokenID: claims.jti.value)
+    }
+
+    struct Header: Decodable { let alg: String?; let kid: String? }
+
+    /// Decodes the JOSE header without trusting it (to pin the algorithm and find the key).
+    static func header(of token: String) throws -> Header {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = base64URLDecode(String(parts[0])),
+              let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw APIError.invalidToken("malformed_token", "the token is not a JWT")
+        }
+        return header
+    }
+
+    static func base64URLDecode(_ s: String) -> Data? {
+        var b = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b.count % 4 != 0 { b += "=" }
+        return Data(base64Encoded: b)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+
+/// An API failure: HTTP status, a stable machine-readable code and a message for humans.
+/// Rendered as `{"error": {"code": "...", "message": "..."}}`.
+public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public var extraHeaders: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extraHeaders = headers
+    }
+
+    public var headers: HTTPFields { extraHeaders }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = extraHeaders
+        headers[.contentType] = "application/json; charset=utf-8"
+        let body = try JSONEncoder().encode(ErrorBody(error: .init(code: code, message: message)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    struct ErrorBody: Codable {
+        struct Detail: Codable { let code: String; let message: String }
+        let error: Detail
+    }
+
+    // MARK: The errors the API returns
+
+    static func bearerChallenge(_ error: String?) -> HTTPFields {
+        var h = HTTPFields()
+        h[.wwwAuthenticate] = "Bearer realm=\"csanmt\"" + (error.map { ", error=\"\($0)\"" } ?? "")
+        return h
+    }
+
+    public static let missingCredentials = APIError(.unauthorized, "missing_credentials",
+        "Authorization: Bearer <token> is required; get a token from POST /api/v1/auth/token", headers: bearerChallenge(nil))
+    public static let malformedAuthorization = APIError(.unauthorized, "malformed_authorization",
+        "the Authorization header must be 'Bearer <jwt>'", headers: bearerChallenge("invalid_request"))
+    public static func invalidToken(_ code: String, _ message: String) -> APIError {
+        APIError(.unauthorized, code, message, headers: bearerChallenge("invalid_token"))
+    }
+    public static let invalidCredentials = APIError(.unauthorized, "invalid_credentials", "unknown tenant or API key")
+    public static let tenantDisabled = APIError(.forbidden, "tenant_disabled", "this tenant is disabled; contact the operator")
+    public static let tenantMismatch = APIError(.forbidden, "tenant_mismatch", "the token belongs to another tenant than the one in the path")
+    public static func insufficientScope(_ scope: Scope) -> APIError {
+        APIError(.forbidden, "insufficient_scope", "this request needs the '\(scope.rawValue)' scope",
+                 headers: bearerChallenge("insufficient_scope"))
+    }
+    public static func ipNotAllowed(_ ip: String) -> APIError {
+        APIError(.forbidden, "ip_not_allowed", "requests from \(ip) are not in this tenant's IP allow-list")
+    }
+    public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad_request", message) }
+    public static func payloadTooLarge(_ limit: Int) -> APIError {
+        APIError(.contentTooLarge, "payload_too_large", "the request body exceeds the limit of \(limit) bytes")
+    }
+    public static func textTooLong(_ count: Int, _ limit: Int) -> APIError {
+        APIError(.contentTooLarge, "text_too_long", "the text has \(count) characters; the limit per request is \(limit)")
+    }
+    public static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
+}

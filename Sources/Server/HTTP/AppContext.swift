@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Per-request state shared by the middlewares and handlers.
+public struct AppContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The TCP peer (a proxy when behind one; see ``ClientAddressResolver``).
+    public let remoteAddress: SocketAddress?
+    /// Set by the authentication middleware.
+    public var identity: Identity?
+    /// Filled in along the way; written as one audit line when the request ends.
+    public let audit = AuditState()
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// Mutable audit fields of one request (a reference, so every middleware sees the same record).
+public final class AuditState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _requestID = ""
+    private var _clientIP: String?
+    private var _tenant: Tenant?
+    private var _keyID: String?
+    private var _characters: Int?
+    private var _action: String?
+    private var _target: String?
+
+    func with<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
+    }
+
+    public var requestID: String { get { with { _requestID } } set { with { _requestID = newValue } } }
+    public var clientIP: String? { get { with { _clientIP } } set { with { _clientIP = newValue } } }
+    public var tenant: Tenant? { get { with { _tenant } } set { with { _tenant = newValue } } }
+    public var keyID: String? { get { with { _keyID } } set { with { _keyID = newValue } } }
+    public var characters: Int? { get { with { _characters } } set { with { _characters = newValue } } }
+    public var action: String? { get { with { _action } } set { with { _action = newValue } } }
+    public var target: String? { get { with { _target } } set { with { _target = newValue } } }
+}

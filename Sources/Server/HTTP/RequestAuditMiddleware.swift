@@ -1,0 +1,73 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Outermost middleware: gives each request an id (`X-Request-Id`), turns every error into the JSON error body,
+/// sets security headers, and writes the audit line for `/api/` requests.
+struct RequestAuditMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    let audit: AuditLog?
+    let resolver: ClientAddressResolver
+    let now: @Sendable () -> Date
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let requestID = "req_" + APIKeyCodec.randomBase62(16)
+        context.audit.requestID = requestID
+        context.audit.clientIP = resolver.clientIP(peer: context.remoteAddress, headers: request.headers)?.description
+        var response: Response
+        var errorCode: String?
+        do {
+            response = try await next(request, context)
+        } catch {
+            let apiError = Self.apiError(for: error)
+            errorCode = apiError.code
+            response = try apiError.response(from: request, context: context)
+        }
+        response.headers[.xRequestID] = requestID
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.cacheControl] = response.headers[.cacheControl] ?? "no-store"
+        if let audit, request.uri.path.hasPrefix("/api/") {
+            let elapsed = ContinuousClock.now - start
+            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let s = context.audit
+            audit.write(AuditEvent(
+                time: now(), requestID: requestID, clientIP: s.clientIP, tenantID: s.tenant?.id, tenantName: s.tenant?.name,
+                keyID: s.keyID, method: request.method.rawValue, path: request.uri.path, status: Int(response.status.code),
+                latencyMs: (ms * 1000).rounded() / 1000, characters: s.characters, error: errorCode, action: s.action,
+                target: s.target))
+        }
+        return response
+    }
+
+    /// Maps any error to the API's error shape; internal details never leak.
+    static func apiError(for error: Error) -> APIError {
+        switch error {
+        case let e as APIError: return e
+        case let e as StoreError:
+            switch e {
+            case .invalid(let m): return APIError(.badRequest, "invalid_request", m)
+            case .notFound(let m): return APIError(.notFound, "not_found", m)
+            case .conflict(let m): return APIError(.conflict, "conflict", m)
+            }
+        case let e as HTTPError:
+            let code: String
+            switch e.status {
+            case .notFound: code = "not_found"
+            case .methodNotAllowed: code = "method_not_allowed"
+            case .contentTooLarge: code = "payload_too_large"
+            case .badRequest: code = "bad_request"
+            case .unauthorized: code = "unauthorized"
+            case .forbidden: code = "forbidden"
+            default: code = e.status.code >= 500 ? "internal_error" : "http_\(e.status.code)"
+            }
+            return APIError(e.status, code, e.body ?? e.status.reasonPhrase)
+        default:
+            return APIError(.internalServerError, "internal_error", "internal error; the request id identifies it in the server log")
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let xContentTypeOptions = Self("X-Content-Type-Options")!
+}

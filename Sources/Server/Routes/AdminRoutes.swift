@@ -1,0 +1,145 @@
+import Foundation
+import Hummingbird
+
+/// An API key as the admin API shows it: never the hash.
+struct KeyView: Codable, Sendable, Equatable {
+    let id: String
+    let tenantID: String
+    let prefix: String
+    let createdAt: Date
+    let lastUsedAt: Date?
+    let expiresAt: Date?
+    let revokedAt: Date?
+    enum CodingKeys: String, CodingKey {
+        case id, prefix
+        case tenantID = "tenant_id", createdAt = "created_at", lastUsedAt = "last_used_at"
+        case expiresAt = "expires_at", revokedAt = "revoked_at"
+    }
+    init(_ k: APIKey) {
+        id = k.id; tenantID = k.tenantId; prefix = k.prefix; createdAt = k.createdAt
+        lastUsedAt = k.lastUsedAt; expiresAt = k.expiresAt; revokedAt = k.revokedAt
+    }
+}
+
+struct CreateTenantBody: Decodable, Sendable {
+    let id: String
+    let name: String
+    let scopes: [Scope]?
+    let dailyRequests: Int?
+    let dailyCharacters: Int?
+    let allowedIPs: [String]?
+    let enabled: Bool?
+    enum CodingKeys: String, CodingKey {
+        case id, name, scopes, enabled
+        case dailyRequests = "daily_requests", dailyCharacters = "daily_characters", allowedIPs = "allowed_ips"
+    }
+}
+
+/// PATCH body: absent fields stay; `null` quotas mean unlimited.
+struct UpdateTenantBody: Decodable, Sendable {
+    let changes: TenantStore.TenantChanges
+    enum CodingKeys: String, CodingKey {
+        case name, enabled, scopes
+        case dailyRequests = "daily_requests", dailyCharacters = "daily_characters", allowedIPs = "allowed_ips"
+    }
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func quota(_ key: CodingKeys) throws -> Int?? {
+            guard c.contains(key) else { return nil }
+            return .some(try c.decodeNil(forKey: key) ? nil : try c.decode(Int.self, forKey: key))
+        }
+        changes = .init(name: try c.decodeIfPresent(String.self, forKey: .name),
+                        enabled: try c.decodeIfPresent(Bool.self, forKey: .enabled),
+                        scopes: try c.decodeIfPresent([Scope].self, forKey: .scopes),
+                        dailyRequests: try quota(.dailyRequests), dailyCharacters: try quota(.dailyCharacters),
+                        allowedIPs: try c.decodeIfPresent([String].self, forKey: .allowedIPs))
+    }
+}
+
+struct CreateKeyBody: Decodable, Sendable {
+    let expiresInDays: Int?
+    enum CodingKeys: String, CodingKey { case expiresInDays = "expires_in_days" }
+}
+
+struct CreatedKey: Encodable, Sendable {
+    let key: KeyView
+    /// The plaintext key: shown once, never stored.
+    let apiKey: String
+    enum CodingKeys: String, CodingKey { case key, apiKey = "api_key" }
+}
+
+struct SigningKeyView: Encodable, Sendable {
+    let kid: String
+    let tenantID: String
+    let createdAt: Date
+    enum CodingKeys: String, CodingKey { case kid, tenantID = "tenant_id", createdAt = "created_at" }
+}
+
+struct TenantList: Encodable, Sendable { let tenants: [Tenant] }
+struct KeyList: Encodable, Sendable { let keys: [KeyView] }
+
+extension ServerApp {
+    /// `/api/v1/admin/...`: tenant and key management for tokens with the `admin` scope. Every action is audited.
+    static func addAdminRoutes(_ router: RouterGroup<AppContext>, _ env: ServerEnvironment) {
+        let store = env.store
+        @Sendable func admin(_ context: AppContext, _ action: String, _ target: String?) throws {
+            _ = try context.require(.admin)
+            context.audit.action = action
+            context.audit.target = target
+        }
+        router.get("tenants") { _, context in
+            try admin(context, "tenant.list", nil)
+            return JSONResponse(TenantList(tenants: try store.tenants()))
+        }
+        router.post("tenants") { request, context in
+            try admin(context, "tenant.create", nil)
+            let b = try await request.decodeJSON(CreateTenantBody.self, limit: 64 << 10)
+            context.audit.target = b.id
+            let t = try store.createTenant(id: b.id, name: b.name, scopes: b.scopes ?? [.translateBasic, .translateBatch, .usageRead],
+                                           dailyRequests: b.dailyRequests, dailyCharacters: b.dailyCharacters,
+                                           allowedIPs: b.allowedIPs ?? [], enabled: b.enabled ?? true)
+            return JSONResponse(t, status: .created)
+        }
+        router.get("tenants/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            try admin(context, "tenant.show", id)
+            guard let t = try store.tenant(id) else { throw APIError.notFound("no tenant '\(id)'") }
+            return JSONResponse(t)
+        }
+        router.patch("tenants/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            try admin(context, "tenant.update", id)
+            let b = try await request.decodeJSON(UpdateTenantBody.self, limit: 64 << 10)
+            return JSONResponse(try store.updateTenant(id, b.changes))
+        }
+        router.get("tenants/:id/keys") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            try admin(context, "key.list", id)
+            guard try store.tenant(id) != nil else { throw APIError.notFound("no tenant '\(id)'") }
+            return JSONResponse(KeyList(keys: try store.keys(tenantID: id).map(KeyView.init)))
+        }
+        router.post("tenants/:id/keys") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            try admin(context, "key.create", id)
+            let b = try await request.decodeJSON(CreateKeyBody.self, limit: 16 << 10)
+            let (key, plaintext) = try store.createKey(tenantID: id, expiresInDays: b.expiresInDays)
+            context.audit.target = key.id
+            return JSONResponse(CreatedKey(key: KeyView(key), apiKey: plaintext), status: .created)
+        }
+        router.post("tenants/:id/signing-keys/rotate") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            try admin(context, "signing_key.rotate", id)
+            let k = try store.rotateSigningKey(tenantID: id)
+            return JSONResponse(SigningKeyView(kid: k.kid, tenantID: k.tenantId, createdAt: k.createdAt), status: .created)
+        }
+        router.get("keys") { request, context in
+            try admin(context, "key.list", nil)
+            return JSONResponse(KeyList(keys: try store.keys(tenantID: request.uri.queryParameters.get("tenant")).map(KeyView.init)))
+        }
+        router.post("keys/:key_id/revoke") { _, context in
+            let id = context.parameters.get("key_id") ?? ""
+            try admin(context, "key.revoke", id)
+            return JSONResponse(KeyView(try store.revokeKey(id)))
+        }
+    }
+}

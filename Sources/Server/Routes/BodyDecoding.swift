@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+
+extension Request {
+    /// Collects at most `limit` bytes and decodes JSON; 413 names the limit, 400 says what is wrong.
+    func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
+        var request = self
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            throw APIError.payloadTooLarge(limit)
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let e as APIError {
+            throw e
+        } catch DecodingError.keyNotFound(let key, _) {
+            throw APIError.badRequest("missing field '\(key.stringValue)'")
+        } catch DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx) {
+            throw APIError.badRequest("wrong type at '\(ctx.codingPath.map(\.stringValue).joined(separator: "."))'")
+        } catch {
+            throw APIError.badRequest("the body is not valid JSON")
+        }
+    }
+}
+
+/// Encodes any Encodable as a JSON response with a status.
+struct JSONResponse<T: Encodable & Sendable>: ResponseGenerator {
+    let status: HTTPResponse.Status
+    let body: T
+
+    init(_ body: T, status: HTTPResponse.Status = .ok) {
+        self.body = body
+        self.status = status
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(body)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,47 @@
+/// `text` as the client sent it: one string or an array (the response mirrors the shape).
+enum TextInput: Codable, Sendable, Equatable {
+    case single(String)
+    case batch([String])
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let s = try? c.decode(String.self) {
+            self = .single(s)
+        } else if let a = try? c.decode([String].self) {
+            self = .batch(a)
+        } else {
+            throw APIError.badRequest("'text' must be a string or an array of strings")
+        }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .single(let s): try c.encode(s)
+        case .batch(let a): try c.encode(a)
+        }
+    }
+
+    var texts: [String] {
+        switch self {
+        case .single(let s): return [s]
+        case .batch(let a): return a
+        }
+    }
+
+    /// Characters as billed: Unicode code points, as DeepL counts them.
+    var characters: Int { texts.reduce(0) { $0 + $1.unicodeScalars.count } }
+}
+
+struct TranslateRequest: Decodable, Sendable {
+    let text: TextInput
+    let source: String?
+    let target: String?
+}
+
+struct TranslateResponse: Encodable, Sendable {
+    struct Usage: Encodable, Sendable { let characters: Int }
+    let translatedText: TextInput
+    let usage: Usage
+    enum CodingKeys: String, CodingKey { case translatedText = "translated_text", usage }
+}

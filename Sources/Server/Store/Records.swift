@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+
+/// A tenant: one team sharing the service, with its own credentials, scopes, quotas and IP allow-list.
+public struct Tenant: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "tenants"
+    /// `[a-z0-9_]{3,64}`, e.g. `org_mkt_001`.
+    public var id: String
+    public var name: String
+    public var enabled: Bool
+    public var scopes: [Scope]
+    /// Daily request quota (nil = unlimited).
+    public var dailyRequests: Int?
+    /// Daily character quota in Unicode code points (nil = unlimited).
+    public var dailyCharacters: Int?
+    /// CIDRs allowed to call; empty = any address.
+    public var allowedIPs: [String]
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, enabled, scopes
+        case dailyRequests = "daily_requests", dailyCharacters = "daily_characters", allowedIPs = "allowed_ips"
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+}
+
+/// An API key. Only its SHA-256 is stored; the plaintext is shown once, at creation.
+public struct APIKey: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "api_keys"
+    /// Public identifier, e.g. `key_3kT9…`; appears in tokens and audit lines.
+    public var id: String
+    public var tenantId: String
+    /// The first characters of the key (`csk_ab12…`), so operators can tell keys apart.
+    public var prefix: String
+    /// Hex SHA-256 of the full key.
+    public var hash: String
+    public var createdAt: Date
+    public var lastUsedAt: Date?
+    public var expiresAt: Date?
+    public var revokedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, prefix, hash
+        case tenantId = "tenant_id", createdAt = "created_at", lastUsedAt = "last_used_at"
+        case expiresAt = "expires_at", revokedAt = "revoked_at"
+    }
+
+    /// Usable at `now`: neither revoked nor expired.
+    public func isActive(at now: Date) -> Bool { revokedAt == nil && (expiresAt.map { now < $0 } ?? true) }
+}
+
+/// A per-tenant HS256 signing secret, named by `kid`. Rotation retires the old one; it keeps verifying tokens
+/// for a grace period.
+public struct SigningKey: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "signing_keys"
+    public var kid: String
+    public var tenantId: String
+    public var secret: Data
+    public var createdAt: Date
+    public var retiredAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case kid, secret
+        case tenantId = "tenant_id", createdAt = "created_at", retiredAt = "retired_at"
+    }
+}

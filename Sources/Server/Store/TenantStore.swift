@@ -1,0 +1,238 @@
+import Foundation
+import GRDB
+
+/// Tenants, API keys and signing keys in SQLite (WAL mode, migrated on open), through GRDB.
+///
+/// Every lookup goes to the database, so a revoked key or a disabled tenant takes effect on the next request,
+/// on every replica sharing the database.
+public final class TenantStore: Sendable {
+    let db: DatabasePool
+    let now: @Sendable () -> Date
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String, now: @escaping @Sendable () -> Date = Date.init) throws {
+        self.path = path
+        self.now = now
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        do {
+            db = try DatabasePool(path: path, configuration: config)   // WAL journal
+            try Self.migrator.migrate(db)
+        } catch {
+            throw StoreError.invalid("cannot open tenant database \(path): \(error)")
+        }
+        chmod(path, 0o600)   // holds signing secrets
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: tenants, api keys, signing keys") { db in
+            try db.create(table: Tenant.databaseTableName) { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("enabled", .boolean).notNull()
+                t.column("scopes", .text).notNull()
+                t.column("daily_requests", .integer)
+                t.column("daily_characters", .integer)
+                t.column("allowed_ips", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+            }
+            try db.create(table: APIKey.databaseTableName) { t in
+                t.primaryKey("id", .text)
+                t.column("tenant_id", .text).notNull().indexed().references(Tenant.databaseTableName, onDelete: .cascade)
+                t.column("prefix", .text).notNull()
+                t.column("hash", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("last_used_at", .datetime)
+                t.column("expires_at", .datetime)
+                t.column("revoked_at", .datetime)
+            }
+            try db.create(table: SigningKey.databaseTableName) { t in
+                t.primaryKey("kid", .text)
+                t.column("tenant_id", .text).notNull().indexed().references(Tenant.databaseTableName, onDelete: .cascade)
+                t.column("secret", .blob).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("retired_at", .datetime)
+            }
+        }
+        return m
+    }
+
+    // MARK: Tenants
+
+    /// What an operator sets on a tenant; nil fields are left unchanged by ``updateTenant(_:_:)``.
+    public struct TenantChanges: Sendable, Equatable {
+        public var name: String?
+        public var enabled: Bool?
+        public var scopes: [Scope]?
+        /// `.some(nil)` clears the quota (unlimited).
+        public var dailyRequests: Int??
+        public var dailyCharacters: Int??
+        public var allowedIPs: [String]?
+        public init(name: String? = nil, enabled: Bool? = nil, scopes: [Scope]? = nil, dailyRequests: Int?? = nil,
+                    dailyCharacters: Int?? = nil, allowedIPs: [String]? = nil) {
+            self.name = name
+            self.enabled = enabled
+            self.scopes = scopes
+            self.dailyRequests = dailyRequests
+            self.dailyCharacters = dailyCharacters
+            self.allowedIPs = allowedIPs
+        }
+    }
+
+    static func validateTenantID(_ id: String) throws {
+        let ok = (3...64).contains(id.utf8.count) && id.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5f }
+        guard ok else { throw StoreError.invalid("tenant id '\(id)' must match [a-z0-9_]{3,64}") }
+    }
+
+    static func validate(_ t: Tenant) throws {
+        try validateTenantID(t.id)
+        guard !t.name.trimmingCharacters(in: .whitespaces).isEmpty, t.name.count <= 200 else {
+            throw StoreError.invalid("tenant name must be 1-200 characters")
+        }
+        for (label, v) in [("daily requests", t.dailyRequests), ("daily characters", t.dailyCharacters)] {
+            if let v, v < 0 { throw StoreError.invalid("\(label) quota must be ≥ 0") }
+        }
+        for c in t.allowedIPs where CIDR(c) == nil { throw StoreError.invalid("'\(c)' is not an IPv4/IPv6 address or CIDR") }
+    }
+
+    /// Creates a tenant and its first signing key. Throws `conflict` if the id exists.
+    @discardableResult
+    public func createTenant(id: String, name: String, scopes: [Scope] = [.translateBasic, .translateBatch, .usageRead],
+                             dailyRequests: Int? = nil, dailyCharacters: Int? = nil, allowedIPs: [String] = [],
+                             enabled: Bool = true) throws -> Tenant {
+        let t = now()
+        let tenant = Tenant(id: id, name: name, enabled: enabled, scopes: scopes.sorted(), dailyRequests: dailyRequests,
+                            dailyCharacters: dailyCharacters, allowedIPs: allowedIPs, createdAt: t, updatedAt: t)
+        try Self.validate(tenant)
+        return try db.write { db in
+            guard try Tenant.fetchOne(db, key: id) == nil else { throw StoreError.conflict("tenant '\(id)' already exists") }
+            try tenant.insert(db)
+            try SigningKey(kid: "sk_" + APIKeyCodec.randomBase62(16), tenantId: id, secret: APIKeyCodec.newSecret(),
+                           createdAt: t, retiredAt: nil).insert(db)
+            return tenant
+        }
+    }
+
+    public func tenant(_ id: String) throws -> Tenant? { try db.read { try Tenant.fetchOne($0, key: id) } }
+
+    public func tenants() throws -> [Tenant] { try db.read { try Tenant.order(Column("id")).fetchAll($0) } }
+
+    /// Applies `changes`; throws `notFound` or `invalid`.
+    @discardableResult
+    public func updateTenant(_ id: String, _ changes: TenantChanges) throws -> Tenant {
+        try db.write { db in
+            guard var t = try Tenant.fetchOne(db, key: id) else { throw StoreError.notFound("no tenant '\(id)'") }
+            if let v = changes.name { t.name = v }
+            if let v = changes.enabled { t.enabled = v }
+            if let v = changes.scopes { t.scopes = v.sorted() }
+            if let v = changes.dailyRequests { t.dailyRequests = v }
+            if let v = changes.dailyCharacters { t.dailyCharacters = v }
+            if let v = changes.allowedIPs { t.allowedIPs = v }
+            t.updatedAt = now()
+            try Self.validate(t)
+            try t.update(db)
+            return t
+        }
+    }
+
+    // MARK: API keys
+
+    /// Creates a key for `tenantID`; returns the record and the plaintext, which is never stored.
+    public func createKey(tenantID: String, expiresInDays: Int? = nil) throws -> (APIKey, String) {
+        if let d = expiresInDays, d <= 0 { throw StoreError.invalid("expiry must be a positive number of days") }
+        let plaintext = APIKeyCodec.newKey(), t = now()
+        let key = APIKey(id: "key_" + APIKeyCodec.randomBase62(12), tenantId: tenantID,
+                         prefix: String(plaintext.prefix(APIKeyCodec.keyPrefix.count + 6)), hash: APIKeyCodec.hash(plaintext),
+                         createdAt: t, lastUsedAt: nil, expiresAt: expiresInDays.map { t.addingTimeInterval(Double($0) * 86_400) },
+                         revokedAt: nil)
+        try db.write { db in
+            guard try Tenant.fetchOne(db, key: tenantID) != nil else { throw StoreError.notFound("no tenant '\(tenantID)'") }
+            try key.insert(db)
+        }
+        return (key, plaintext)
+    }
+
+    public func keys(tenantID: String? = nil) throws -> [APIKey] {
+        try db.read { db in
+            var q = APIKey.order(Column("created_at"))
+            if let tenantID { q = q.filter(Column("tenant_id") == tenantID) }
+            return try q.fetchAll(db)
+        }
+    }
+
+    public func key(_ id: String) throws -> APIKey? { try db.read { try APIKey.fetchOne($0, key: id) } }
+
+    /// Revokes a key (idempotent); effective on the next request.
+    @discardableResult
+    public func revokeKey(_ id: String) throws -> APIKey {
+        try db.write { db in
+            guard var k = try APIKey.fetchOne(db, key: id) else { throw StoreError.notFound("no key '\(id)'") }
+            if k.revokedAt == nil { k.revokedAt = now(); try k.update(db) }
+            return k
+        }
+    }
+
+    /// The active key of `tenantID` whose hash matches `plaintext`, compared in constant time against every key
+    /// of the tenant; records its use. Nil when none matches.
+    public func authenticate(tenantID: String, plaintext: String) throws -> APIKey? {
+        let digest = APIKeyCodec.hash(plaintext), t = now()
+        return try db.write { db in
+            var match: APIKey?
+            for k in try APIKey.filter(Column("tenant_id") == tenantID).fetchAll(db) {
+                if APIKeyCodec.constantTimeEquals(k.hash, digest) { match = k }   // no early exit
+            }
+            guard var k = match else { return nil }
+            k.lastUsedAt = t
+            try k.update(db)
+            return k
+        }
+    }
+
+    // MARK: Signing keys
+
+    /// The tenant's current (unretired) signing key.
+    public func currentSigningKey(tenantID: String) throws -> SigningKey {
+        let key = try db.read { db in
+            try SigningKey.filter(Column("tenant_id") == tenantID && Column("retired_at") == nil)
+                .order(Column("created_at").desc).fetchOne(db)
+        }
+        guard let key else { throw StoreError.notFound("tenant '\(tenantID)' has no signing key") }
+        return key
+    }
+
+    /// Starts a new signing key; the previous ones are retired now and keep verifying during the grace period.
+    @discardableResult
+    public func rotateSigningKey(tenantID: String) throws -> SigningKey {
+        let t = now()
+        let key = SigningKey(kid: "sk_" + APIKeyCodec.randomBase62(16), tenantId: tenantID, secret: APIKeyCodec.newSecret(),
+                             createdAt: t, retiredAt: nil)
+        try db.write { db in
+            guard try Tenant.fetchOne(db, key: tenantID) != nil else { throw StoreError.notFound("no tenant '\(tenantID)'") }
+            try db.execute(sql: "UPDATE signing_keys SET retired_at = ? WHERE tenant_id = ? AND retired_at IS NULL",
+                           arguments: [t, tenantID])
+            try key.insert(db)
+        }
+        return key
+    }
+
+    /// Everything request authentication needs, read in one transaction.
+    public struct AuthRecords: Sendable {
+        public let signingKey: SigningKey?
+        public let apiKey: APIKey?
+        public let tenant: Tenant?
+    }
+
+    public func authRecords(kid: String, keyID: String, tenantID: String) throws -> AuthRecords {
+        try db.read { db in
+            AuthRecords(signingKey: try SigningKey.fetchOne(db, key: kid), apiKey: try APIKey.fetchOne(db, key: keyID),
+                        tenant: try Tenant.fetchOne(db, key: tenantID))
+        }
+    }
+
+    public func signingKey(kid: String) throws -> SigningKey? { try db.read { try SigningKey.fetchOne($0, key: kid) } }
+}
