@@ -54,7 +54,10 @@ let package = Package(
             path: "Tests/NMTEngineTests"),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "Server", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
             path: "Tests/ServerTests"),
         .testTarget(
             name: "TokenizerTests",

@@ -12,5 +12,5 @@ struct CSANMT: ParsableCommand {
               csanmt inspect --model Weights/csanmt-zh2en
               echo '[5, 17, 42]' | csanmt translate-ids --model Weights/csanmt-zh2en --beam 4
             """,
-        subcommands: [Inspect.self, TranslateIDs.self])
+        subcommands: [Inspect.self, TranslateIDs.self, TenantCommand.self, KeyCommand.self])
 }

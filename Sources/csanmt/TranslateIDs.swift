@@ -38,7 +38,7 @@ struct TranslateIDs: ParsableCommand {
         do {
             results = try model.translate(sources, options: DecodingOptions(beamSize: beam, lengthPenalty: lengthPenalty, maxLength: maxLength))
         } catch let e as EngineError {
-            throw CLIError(message: "error: \(e)")
+            throw CLIError(message: "\(e)")
         }
         if timing {
             let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
@@ -58,12 +58,12 @@ struct TranslateIDs: ParsableCommand {
     static func parse(_ lines: [String]) throws -> [[Int32]] {
         try lines.enumerated().map { i, line in
             guard let ids = try? JSONDecoder().decode([Int64].self, from: Data(line.utf8)) else {
-                throw CLIError(message: "error: stdin line \(i + 1): expected a JSON array of integer ids, got '\(line.prefix(80))'")
+                throw CLIError(message: "stdin line \(i + 1): expected a JSON array of integer ids, got '\(line.prefix(80))'")
             }
             guard let bad = ids.first(where: { $0 < Int64(Int32.min) || $0 > Int64(Int32.max) }) else {
                 return ids.map { Int32($0) }
             }
-            throw CLIError(message: "error: stdin line \(i + 1): id \(bad) is out of range")
+            throw CLIError(message: "stdin line \(i + 1): id \(bad) is out of range")
         }
     }
 }

@@ -47,12 +47,18 @@ struct ConvertWeights: ParsableCommand {
                 """)
         } catch let error as ConversionError {
             bar.finish()
-            throw ValidationError("error: \(error)")
+            throw Failure(message: error.description)
         }
     }
 }
 
 extension SafeTensorsWriter.Storage: ExpressibleByArgument {}
+
+/// A conversion error, printed as one line (without the usage text ArgumentParser adds to validation errors).
+struct Failure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
 
 /// A one-line progress bar on stderr; redraws in place on a terminal, prints every 10% otherwise.
 final class ProgressBar {

@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+@testable import Server
+
+/// A clock tests can move.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = Date(timeIntervalSince1970: 1_800_000_000)
+    var now: Date { lock.lock(); defer { lock.unlock() }; return current }
+    func advance(_ seconds: TimeInterval) { lock.lock(); current += seconds; lock.unlock() }
+}
+
+/// Test-only translator: upper-cases and tags the text, so tests see that routing, shapes and counts are right.
+/// Never served by `csanmt serve`.
+struct EchoTranslator: Translator {
+    let directions = [LanguagePair(source: "zh", target: "en")]
+    let description = "echo (tests only)"
+    func translate(_ texts: [String], pair: LanguagePair) async throws -> [String] { texts.map { "[en] " + $0 } }
+}
+
+/// A server environment on a temporary database, with two tenants and an admin.
+struct TestServer {
+    let dir: URL
+    let clock = TestClock()
+    let env: ServerEnvironment
+    let auditPath: String
+
+    init(config: ServerConfig = ServerConfig(), dbDirectory: URL? = nil) throws {
+        dir = dbDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("csanmt-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        auditPath = dir.appendingPathComponent("audit.log").path
+        let clock = self.clock
+        let store = try TenantStore(path: dir.appendingPathComponent("tenants.sqlite").path, now: { clock.now })
+        env = try ServerEnvironment(config: config, store: store, translator: EchoTranslator(),
+                                    audit: try AuditLog(.init(path: auditPath)), now: { clock.now })
+    }
+
+    var store: TenantStore { env.store }
+    func app() -> some ApplicationProtocol { Application(router: ServerApp.makeRouter(env)) }
+
+    /// Creates a tenant with a key; returns the plaintext key.
+    @discardableResult
+    func tenant(_ id: String, scopes: [Scope] = [.translateBasic, .translateBatch, .usageRead], allowedIPs: [String] = []) throws -> String {
+        if try store.tenant(id) == nil {
+            try store.createTenant(id: id, name: "Tenant \(id)", scopes: scopes, allowedIPs: allowedIPs)
+        }
+        return try store.createKey(tenantID: id).1
+    }
+
+    func auditLines() throws -> [[String: Any]] {
+        env.audit?.flush()
+        let text = (try? String(contentsOfFile: auditPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+}
+
+extension TestClientProtocol {
+    func postJSON(_ uri: String, _ json: String, token: String? = nil, headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = extra
+        headers[.contentType] = "application/json"
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json))
+    }
+
+    func get(_ uri: String, token: String? = nil) async throws -> TestResponse {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: uri, method: .get, headers: headers)
+    }
+
+    /// Exchanges a key for a token; nil with the response when it fails.
+    func token(_ tenant: String, _ key: String) async throws -> String? {
+        let r = try await postJSON("/api/v1/auth/token", #"{"tenant_id": "\#(tenant)", "api_key": "\#(key)"}"#)
+        return (r.json?["token"] as? String)
+    }
+}
+
+extension TestResponse {
+    var json: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] }
+    var errorCode: String? { (json?["error"] as? [String: Any])?["code"] as? String }
+    var text: String { String(buffer: body) }
+}
