@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct CSANMT: ParsableCommand {
+struct CSANMT: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "csanmt",
         abstract: "CSANMT neural machine translation (zh↔en) in pure Swift.",
@@ -12,5 +12,6 @@ struct CSANMT: ParsableCommand {
               csanmt inspect --model Weights/csanmt-zh2en
               echo '[5, 17, 42]' | csanmt translate-ids --model Weights/csanmt-zh2en --beam 4
             """,
-        subcommands: [Inspect.self, TranslateIDs.self, TenantCommand.self, KeyCommand.self])
+        subcommands: [Translate.self, Tokenize.self, Detokenize.self, TranslateIDs.self, Inspect.self, Serve.self,
+                      TenantCommand.self, KeyCommand.self])
 }

@@ -4,8 +4,10 @@ import NMTEngine
 
 /// Options shared by the commands that load a model.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Model folder made by convert-weights.", valueName: "DIR"))
-    var model: String
+    @Option(name: .long, help: ArgumentHelp(
+        "Model folder made by convert-weights (default: $CSANMT_MODEL, else the shipped \(DefaultModel.name)).",
+        valueName: "DIR"))
+    var model: String?
 
     @Option(name: .long, help: "BLAS threads per call (default: OpenBLAS's choice, one per core).")
     var threads: Int?
@@ -13,7 +15,7 @@ struct ModelOptions: ParsableArguments {
     /// Loads the model; errors become one clear line naming the file at fault.
     func load() throws -> CSANMTModel {
         do {
-            let m = try CSANMTModel(directory: URL(fileURLWithPath: model))
+            let m = try CSANMTModel(directory: try DefaultModel.resolve(model))
             if let threads {
                 guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
                 m.blasLibrary.threads = threads
@@ -22,6 +24,28 @@ struct ModelOptions: ParsableArguments {
         } catch let e as EngineError {
             throw CLIError(message: "cannot load model: \(e)")
         }
+    }
+}
+
+/// Finds the model folder when `--model` is not given.
+enum DefaultModel {
+    static let name = "csanmt-zh2en-small"
+
+    /// `explicit`, else `$CSANMT_MODEL`, else `Weights/csanmt-zh2en-small` next to the working directory or the
+    /// source tree the binary was built in (`.build/<config>/csanmt` → `../../Weights`).
+    static func resolve(_ explicit: String?) throws -> URL {
+        if let explicit { return URL(fileURLWithPath: explicit) }
+        if let env = ProcessInfo.processInfo.environment["CSANMT_MODEL"], !env.isEmpty { return URL(fileURLWithPath: env) }
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let candidates = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Weights/\(name)"),
+            exe.appendingPathComponent("../../Weights/\(name)").standardized,
+            exe.appendingPathComponent("../share/csanmt/\(name)").standardized,
+        ]
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("config.json").path) }) else {
+            throw CLIError(message: "no model found: pass --model DIR or set CSANMT_MODEL (looked in \(candidates.map(\.path).joined(separator: ", ")))")
+        }
+        return found
     }
 }
 

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import NMTEngine
+import Server
+import Tokenizer
+
+struct Translate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Translate text.",
+        discussion: """
+            Translates TEXT, or each line of stdin when TEXT is absent (one output line per input line). Paragraphs and \
+            several sentences per line are fine: text is split into sentences, translated in batches, and reassembled. \
+            `<SENT_SPLIT>` separates sentences exactly as in ModelScope's pipeline.
+
+            Examples:
+              csanmt translate "今天天气很好。"
+              csanmt translate --model Weights/csanmt-zh2en < input.zh > output.en
+            """)
+
+    @OptionGroup var options: ModelOptions
+    @Argument(help: "Text to translate (default: stdin lines).") var text: String?
+    @Option(name: .long, help: "Beam width (default: the model's).") var beam: Int?
+
+    func run() throws {
+        let translator = try loadTranslator(options)
+        let inputs = text.map { [$0] } ?? readStdinLines()
+        do {
+            let outputs = try translator.translateNow(inputs, options: DecodingOptions(beamSize: beam))
+            FileHandle.standardOutput.write(Data(outputs.map { $0 + "\n" }.joined().utf8))
+        } catch let e as EngineError {
+            throw CLIError(message: "\(e)")
+        }
+    }
+}
+
+struct Tokenize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the pipeline's preprocessing of stdin lines as JSON.",
+        discussion: """
+            For each line: {"words": [...], "pieces": [...], "ids": [...]}: words after jieba segmentation (zh) or \
+            Moses normalisation + tokenisation (en), pieces after BPE, ids in the source vocabulary.
+            """)
+    @OptionGroup var options: ModelOptions
+    @Option(name: .long, help: "Language of the input (must be the model's source language).") var lang: String
+
+    func run() throws {
+        let translator = try loadTranslator(options)
+        guard lang == translator.pipeline.sourceLanguage else {
+            throw CLIError(message: "the model's source language is \(translator.pipeline.sourceLanguage), not \(lang)")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        var out = ""
+        for line in readStdinLines() {
+            let e = try translator.pipeline.encode(line)
+            struct Line: Encodable { let words: [String]; let pieces: [String]; let ids: [Int32] }
+            out += String(decoding: try encoder.encode(Line(words: e.words, pieces: e.pieces, ids: e.ids)), as: UTF8.self) + "\n"
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}
+
+struct Detokenize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn lines of target pieces (with @@ markers) into text.",
+        discussion: "Each stdin line is space-separated target pieces; `@@` joins are removed, then Moses detokenises.")
+    @OptionGroup var options: ModelOptions
+    @Option(name: .long, help: "Language of the output (must be the model's target language).") var lang: String
+
+    func run() throws {
+        let translator = try loadTranslator(options)
+        guard lang == translator.pipeline.targetLanguage else {
+            throw CLIError(message: "the model's target language is \(translator.pipeline.targetLanguage), not \(lang)")
+        }
+        let out = readStdinLines().map { translator.pipeline.detokenize($0) + "\n" }.joined()
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}
+
+/// Loads the model and its text pipeline; errors become one line naming the file.
+func loadTranslator(_ options: ModelOptions) throws -> EngineTranslator {
+    do {
+        let t = try EngineTranslator(modelDirectory: try DefaultModel.resolve(options.model))
+        if let threads = options.threads { t.model.blasLibrary.threads = max(1, threads) }
+        return t
+    } catch let e as CLIError {
+        throw e
+    } catch {
+        throw CLIError(message: "cannot load model: \(error)")
+    }
+}
