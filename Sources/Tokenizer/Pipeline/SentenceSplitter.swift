@@ -55,6 +55,8 @@ public enum SentenceSplitter {
         for (i, s) in segments.enumerated() {
             switch s {
             case .sentence:
+                // Chinese source sentences touch; an English translation needs a space between them.
+                if i > 0 && segments[i - 1].isSentence && targetLanguage != "zh" { out += " " }
                 out += next < translations.count ? translations[next] : ""
                 next += 1
             case .verbatim(let v):
