@@ -31,6 +31,7 @@ struct OpenAPIConformanceTests {
             check("POST", "/api/v1/auth/token", try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_a", "api_key": "x"}"#))
             let user = try #require(tok.json?["token"] as? String)
             let admin = try #require(try await client.token("ops_admin", adminKey))
+            check("GET", "/api/v1/whoami", try await client.get("/api/v1/whoami", token: user))
             check("POST", "/api/v1/translate", try await client.postJSON("/api/v1/translate", #"{"text": "你好"}"#, token: user))
             check("POST", "/api/v1/translate", try await client.postJSON("/api/v1/translate", #"{"text": ["a", "b"]}"#, token: user))
             check("POST", "/api/v1/translate", try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#))
@@ -51,7 +52,7 @@ struct OpenAPIConformanceTests {
             check("POST", "/api/v1/admin/keys/\(keyID)/revoke", try await client.postJSON("/api/v1/admin/keys/\(keyID)/revoke", "", token: admin))
             check("POST", "/api/v1/admin/tenants/org_c/signing-keys/rotate",
                   try await client.postJSON("/api/v1/admin/tenants/org_c/signing-keys/rotate", "", token: admin))
-            #expect(checked == 21)
+            #expect(checked == 22)
         }
     }
 

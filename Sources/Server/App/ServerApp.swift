@@ -6,6 +6,14 @@ import Logging
 public enum ServerApp {
     struct Health: Encodable, Sendable { let status: String }
     struct Ready: Encodable, Sendable { let status: String; let model: String; let directions: [LanguagePair] }
+    /// The caller as the server sees it (the web UI uses it to decide what to show).
+    struct WhoAmI: Encodable, Sendable {
+        let tenantID: String
+        let tenantName: String
+        let keyID: String
+        let scopes: [String]
+        enum CodingKeys: String, CodingKey { case tenantID = "tenant_id", tenantName = "tenant_name", keyID = "key_id", scopes }
+    }
 
     /// The router with every route and middleware. Tests drive it in-process; `run` serves it on a socket.
     public static func makeRouter(_ env: ServerEnvironment) -> Router<AppContext> {
@@ -26,6 +34,11 @@ public enum ServerApp {
         let v1 = api.group("v1")
         addTokenRoutes(v1, env)
         let authed = v1.group().add(middleware: AuthMiddleware(tokens: env.tokens, resolver: env.resolver))
+        authed.get("whoami") { _, context -> JSONResponse<WhoAmI> in
+            guard let id = context.identity else { throw APIError.missingCredentials }
+            return JSONResponse(WhoAmI(tenantID: id.tenant.id, tenantName: id.tenant.name, keyID: id.keyID,
+                                       scopes: id.scopes.sorted().map(\.rawValue)))
+        }
         addAdminRoutes(authed.group("admin"), env)
         addTranslateRoutes(authed, env)
         return router
