@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "Server", "ConvertWeightsKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Tests/ServerTests"),

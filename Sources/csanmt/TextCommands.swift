@@ -20,12 +20,14 @@ struct Translate: ParsableCommand {
     @OptionGroup var options: ModelOptions
     @Argument(help: "Text to translate (default: stdin lines).") var text: String?
     @Option(name: .long, help: "Beam width (default: the model's).") var beam: Int?
+    @Flag(name: .customLong("no-split"), help: "Split only at <SENT_SPLIT>, exactly as ModelScope's pipeline does.")
+    var noSplit = false
 
     func run() throws {
         let translator = try loadTranslator(options)
         let inputs = text.map { [$0] } ?? readStdinLines()
         do {
-            let outputs = try translator.translateNow(inputs, options: DecodingOptions(beamSize: beam))
+            let outputs = try translator.translateNow(inputs, options: DecodingOptions(beamSize: beam), splitSentences: !noSplit)
             FileHandle.standardOutput.write(Data(outputs.map { $0 + "\n" }.joined().utf8))
         } catch let e as EngineError {
             throw CLIError(message: "\(e)")

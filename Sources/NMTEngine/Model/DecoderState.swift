@@ -43,7 +43,7 @@ final class DecoderState {
         let layers = m.weights.decoderLayers
         crossKV = layers.map { layer in
             let kv = FloatBuffer(src.batch * l * 2 * h)
-            m.blas.linear(encoder.states.p, rows: src.batch * l, layer.crossAttention.kv, out: kv.p)
+            if l > 0 { m.blas.linear(encoder.states.p, rows: src.batch * l, layer.crossAttention.kv, out: kv.p) }
             return kv
         }
         let normedR = FloatBuffer(src.batch * h), augHidden = FloatBuffer(src.batch * h)

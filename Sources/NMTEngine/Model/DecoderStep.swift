@@ -47,7 +47,8 @@ extension Transformer {
             preNorm(x, rows: n, layer.normCross, out: s.normed.p)
             blas.linear(s.normed.p, rows: n, layer.crossAttention.q, out: s.query.p)         // [N, H]
             Kernels.scale(s.query.p, by: queryScale, count: n * h)
-            for b in 0..<s.sentences {
+            if l == 0 { s.context.p.update(repeating: 0, count: n * h) }   // no source positions: empty attention
+            for b in 0..<s.sentences where l > 0 {
                 let kv = s.crossKV[li].p + b * l * 2 * h
                 for head in 0..<heads {
                     let q = s.query.p + b * k * h + head * dh

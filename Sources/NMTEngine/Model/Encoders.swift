@@ -51,6 +51,7 @@ extension Transformer {
     /// Encoder-style layers over x [B*L, H] in place; rows at invalid positions are re-zeroed after each layer.
     private func runEncoderLayers(_ x: FloatBuffer, _ src: SourceBatch, _ layers: [EncoderLayerWeights]) {
         let h = hidden, l = src.length, rows = src.batch * l
+        guard rows > 0 else { return }   // an all-empty batch has no positions (see SourceBatch)
         let normed = FloatBuffer(rows * h), sub = FloatBuffer(rows * h)
         let ffnHidden = FloatBuffer(rows * config.filterSize)
         let scratch = AttentionScratch(rows: rows, length: l, hidden: h, relative: config.maxRelativeDis)

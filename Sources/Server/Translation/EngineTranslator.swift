@@ -44,8 +44,9 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
     }
 
     /// Translates on the calling thread (the CLI's path; the server goes through ``translate(_:pair:)``).
-    public func translateNow(_ texts: [String], options: DecodingOptions) throws -> [String] {
-        let layouts = texts.map(SentenceSplitter.split)
+    /// `splitSentences: false` keeps ModelScope's exact behaviour: only `<SENT_SPLIT>` separates sentences.
+    public func translateNow(_ texts: [String], options: DecodingOptions, splitSentences: Bool = true) throws -> [String] {
+        let layouts = texts.map { SentenceSplitter.split($0, splitSentences: splitSentences) }
         let sentences = layouts.flatMap(SentenceSplitter.sentences)
         let translated = try translateSentences(sentences, options: options)
         var next = 0

@@ -20,7 +20,11 @@ public enum SentenceSplitter {
 
     /// The pieces of `text`, in order; concatenating them gives `text` back (except in `<SENT_SPLIT>` mode, where
     /// the separators are the verbatim pieces).
-    public static func split(_ text: String) -> [Segment] {
+    ///
+    /// With `splitSentences: false`, only `<SENT_SPLIT>` separates (ModelScope's exact behaviour): the rest of the
+    /// text, newlines included, is one sentence.
+    public static func split(_ text: String, splitSentences: Bool = true) -> [Segment] {
+        if !splitSentences && !text.contains(modelScopeSeparator) { return [.sentence(text)] }
         if text.contains(modelScopeSeparator) {
             var out: [Segment] = []
             for (i, part) in text.components(separatedBy: modelScopeSeparator).enumerated() {
