@@ -56,7 +56,7 @@ if python -c "import ctranslate2" 2>/dev/null; then
   for q in float32 int8; do
     [ -d "$CT2_BENCH_DIR/m_$q" ] || python ../shared/reference/ct2_bench.py build --out "$CT2_BENCH_DIR/m_$q" --quantization "$q" >/dev/null
     python ../shared/reference/ct2_bench.py run --model "$CT2_BENCH_DIR/m_$q" --compute-type "$q" --threads "$THREADS" \
-      --reps 3 --loads 1 --beam 4 --src-len 20 | tail -1 | tee "$WORK/ct2_$q.json"
+      --reps 3 --loads 1 --beam 4 --src-len 20 | grep "^RESULT " | tail -1 | sed "s/^RESULT //" | tee "$WORK/ct2_$q.json"
   done
   CT2_JSON=1
 fi
@@ -86,7 +86,10 @@ summary['rss_over_weights'] = summary['engine_peak_rss_mb'] / summary['weight_by
 if have_ct2:
     for q in ('float32', 'int8'):
         try:
-            summary['ct2_' + q] = json.loads(open(w + '/ct2_%s.json' % q).read())
+            r = json.loads(open(w + '/ct2_%s.json' % q).read())
+            summary['ct2_' + q] = {'median_s': r['median_s'], 'runs_s': [x['s'] for x in r['runs']],
+                                   'peak_rss_mb': r.get('peak_rss_mb_getrusage'),
+                                   'other_cores_busy': [round(x['other_cores'], 2) for x in r['runs']]}
         except Exception as e:  # keep the engine/TF figures even if CT2 output changes shape
             summary['ct2_' + q] = 'unreadable: %s' % e
 json.dump(summary, open(w + '/summary.json', 'w'), indent=2)

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -76,6 +77,7 @@ public final class OpenBLAS: @unchecked Sendable {
         self.getThreadsFn = getThreads
         self.kernelSelection = selection
         self.libraryPath = path
+        setThreads?(1)
     }
 
     /// The kernel OpenBLAS actually runs, e.g. `SkylakeX` (never `Prescott` on an AVX-512 CPU).
@@ -90,11 +92,20 @@ public final class OpenBLAS: @unchecked Sendable {
         return String(cString: p).trimmingTrailingSpaces()
     }
 
-    /// Number of threads OpenBLAS uses for one call.
+    /// Worker threads the engine splits large products over (default: the active cores).
+    ///
+    /// OpenBLAS itself runs single-threaded: its own threads wait for each other at the end of every call, so one
+    /// busy core slows every product down. The engine instead cuts each large product into more column chunks than
+    /// workers (``BLAS/linear(_:rows:_:out:)``), so a worker on a busy core simply takes fewer chunks.
     public var threads: Int {
-        get { Int(getThreadsFn?() ?? 1) }
-        set { setThreadsFn?(Int32(max(1, newValue))) }
+        get { lock.lock(); defer { lock.unlock() }; return workerCount }
+        set { lock.lock(); workerCount = max(1, newValue); lock.unlock() }
     }
+    private var workerCount = ProcessInfo.processInfo.activeProcessorCount
+    private let lock = NSLock()
+
+    /// OpenBLAS's own thread count (kept at 1; see ``threads``).
+    public var libraryThreads: Int { Int(getThreadsFn?() ?? 1) }
 }
 
 extension String {

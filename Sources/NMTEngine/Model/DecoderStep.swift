@@ -78,11 +78,7 @@ extension Transformer {
 
         // Tied output projection: logits = x · Eᵀ, then log-softmax.                     // [N, V]
         let v = config.vocabSize, out = s.logProbs.p
-        if n == 1 {
-            blas.gemv(rows: v, cols: h, a: weights.embedding, lda: h, x: x, y: out, trans: false)
-        } else {
-            blas.gemm(m: n, n: v, k: h, a: x, lda: h, b: weights.embedding, ldb: h, c: out, ldc: v, transB: true)
-        }
+        blas.projectOntoEmbedding(x, rows: n, embedding: weights.embedding, vocab: v, hidden: h, out: out)
         for r in 0..<n { Kernels.logSoftmax(out + r * v, count: v) }
     }
 }

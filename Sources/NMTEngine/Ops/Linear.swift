@@ -1,13 +1,60 @@
+import Dispatch
+
+/// Carries a value into `concurrentPerform` where the caller guarantees the concurrent uses do not conflict.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
 extension BLAS {
+    /// Products smaller than this many weights run as one call; larger ones are split over the workers.
+    static let parallelThreshold = 1 << 18
+
     /// out[rows, outDim] = x[rows, inDim] · W + b. One row uses sgemv (≈3x faster than sgemm for M=1 in
     /// OpenBLAS 0.3.21); more rows use sgemm. The bias is written first and accumulated into (beta = 1).
+    /// Large products are cut into column chunks computed concurrently (see ``OpenBLAS/threads``).
     func linear(_ x: UnsafePointer<Float>, rows: Int, _ l: LinearWeights, out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows { (out + r * l.outDim).update(from: l.b, count: l.outDim) }
-        if rows == 1 {
-            gemv(rows: l.inDim, cols: l.outDim, a: l.w, lda: l.outDim, x: x, y: out, trans: true, beta: 1)
-        } else {
-            gemm(m: rows, n: l.outDim, k: l.inDim, a: x, lda: l.inDim, b: l.w, ldb: l.outDim, c: out,
-                 ldc: l.outDim, beta: 1)
+        columnChunks(l.outDim, work: l.inDim * l.outDim) { j0, width in
+            if rows == 1 {
+                gemv(rows: l.inDim, cols: width, a: l.w + j0, lda: l.outDim, x: x, y: out + j0, trans: true, beta: 1)
+            } else {
+                gemm(m: rows, n: width, k: l.inDim, a: x, lda: l.inDim, b: l.w + j0, ldb: l.outDim, c: out + j0,
+                     ldc: l.outDim, beta: 1)
+            }
+        }
+    }
+
+    /// logits[rows, V] = x[rows, H] · Eᵀ for the tied embedding E [V, H], split over row chunks of E.
+    func projectOntoEmbedding(_ x: UnsafePointer<Float>, rows: Int, embedding e: UnsafePointer<Float>, vocab: Int,
+                              hidden h: Int, out: UnsafeMutablePointer<Float>) {
+        columnChunks(vocab, work: vocab * h) { v0, width in
+            if rows == 1 {
+                gemv(rows: width, cols: h, a: e + v0 * h, lda: h, x: x, y: out + v0, trans: false)
+            } else {
+                gemm(m: rows, n: width, k: h, a: x, lda: h, b: e + v0 * h, ldb: h, c: out + v0, ldc: vocab, transB: true)
+            }
+        }
+    }
+
+    /// Calls `body(start, width)` over [0, total) in chunks: once when the work is small or there is one worker,
+    /// otherwise in 4 chunks per worker (multiples of 16 columns), run concurrently.
+    func columnChunks(_ total: Int, work: Int, _ body: (Int, Int) -> Void) {
+        let workers = lib.threads
+        guard workers > 1, work >= Self.parallelThreshold, total >= 64 else {
+            body(0, total)
+            return
+        }
+        let chunks = workers * 4
+        let width = ((total + chunks - 1) / chunks + 15) / 16 * 16
+        let count = (total + width - 1) / width
+        // The chunks write disjoint columns of the output, so running `body` concurrently is safe.
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: count) { c in
+                let start = c * width
+                shared.value(start, min(width, total - start))
+            }
         }
     }
 
