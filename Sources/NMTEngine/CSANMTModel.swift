@@ -36,6 +36,9 @@ public final class CSANMTModel: @unchecked Sendable {
         model = Transformer(blas: BLAS(lib: blasLibrary), config: config, weights: weights)
     }
 
+    /// Upper bound on the decoding buffers of one `translate` call.
+    public static let maxWorkspaceBytes = 4 << 30
+
     /// Number of parameters in the inference tensors.
     public var parameterCount: Int { CheckpointLayout.tensors(for: config).reduce(0) { $0 + $1.elementCount } }
 
@@ -46,6 +49,13 @@ public final class CSANMTModel: @unchecked Sendable {
         guard !sources.isEmpty else { return [] }
         try validate(sources)
         let opts = try options.resolved(with: config.decoding)
+        // Per-call buffers grow with batch × beam (log-probs over the vocabulary, caches over max length).
+        let rows = sources.count * opts.beamSize
+        let bytes = 4 * rows * (config.vocabSize + 4 * opts.maxLength * config.hiddenSize * config.numDecoderLayers)
+        guard bytes <= Self.maxWorkspaceBytes else {
+            throw EngineError.invalidInput(
+                "\(sources.count) sources × beam \(opts.beamSize) need \(bytes >> 20) MiB of decoding buffers (limit \(Self.maxWorkspaceBytes >> 20) MiB); translate in smaller batches")
+        }
         let batch = SourceBatch(sources)
         let encoded = model.encode(batch)
         let r = model.semanticVector(batch)

@@ -17,6 +17,10 @@ struct EngineInputTests {
         #expect("\(error!)".contains("\(limit)"))
         #expect(throws: EngineError.self) { try model.translate([[5]], options: .init(beamSize: 0)) }
         #expect(throws: EngineError.self) { try model.translate([[5]], options: .init(maxLength: 0)) }
+        let huge = #expect(throws: EngineError.self) {
+            try model.translate(Array(repeating: [5], count: 100_000), options: .init(beamSize: 64, maxLength: 1024))
+        }
+        #expect("\(huge!)".contains("smaller batches"))
         // An empty source is just </s>: well defined, decodes.
         #expect(try model.translate([[]], options: .init(maxLength: 3))[0].count == 4)
     }
