@@ -36,11 +36,13 @@ enum DefaultModel {
     static func resolve(_ explicit: String?) throws -> URL {
         if let explicit { return URL(fileURLWithPath: explicit) }
         if let env = ProcessInfo.processInfo.environment["CSANMT_MODEL"], !env.isEmpty { return URL(fileURLWithPath: env) }
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let invoked = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let resolved = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let candidates = [
             URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Weights/\(name)"),
-            exe.appendingPathComponent("../../Weights/\(name)").standardized,
-            exe.appendingPathComponent("../share/csanmt/\(name)").standardized,
+            invoked.appendingPathComponent("../../Weights/\(name)").standardized,          // .build/release/csanmt
+            resolved.appendingPathComponent("../../../Weights/\(name)").standardized,      // .build/<triple>/release/csanmt
+            resolved.appendingPathComponent("../share/csanmt/\(name)").standardized,       // installed: bin/ + share/
         ]
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("config.json").path) }) else {
             throw CLIError(message: "no model found: pass --model DIR or set CSANMT_MODEL (looked in \(candidates.map(\.path).joined(separator: ", ")))")
