@@ -39,6 +39,7 @@ struct Serve: AsyncParsableCommand {
         if let model { settings.model = model }
         if let auditLog { settings.auditLog = auditLog }
         if auditStdout { settings.auditStdout = true }
+        do { try settings.validate() } catch { throw CLIError(message: "\(error)") }
         var logger = Logger(label: "csanmt")
         logger.logLevel = .info
         if redis != nil {

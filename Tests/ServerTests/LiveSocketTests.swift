@@ -15,11 +15,12 @@ struct LiveSocketTests {
         try await s.app().test(.live) { client in
             let a = try #require(try await client.token("org_in", inside))
             #expect(try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#, token: a).status == .ok)
-            let b = try #require(try await client.token("org_out", outside))
-            let r = try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#, token: b)
-            #expect(r.status == .forbidden && r.errorCode == "ip_not_allowed")
+            // The key cannot even be exchanged for a token from outside the allow-list.
+            let refused = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_out", "api_key": "\#(outside)"}"#)
+            #expect(refused.status == .forbidden && refused.errorCode == "ip_not_allowed")
             // X-Forwarded-For from an untrusted peer is ignored.
-            let spoofed = try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#, token: b, headers: [.init("X-Forwarded-For")!: "10.1.2.3"])
+            let spoofed = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_out", "api_key": "\#(outside)"}"#,
+                                                    headers: [.init("X-Forwarded-For")!: "10.1.2.3"])
             #expect(spoofed.status == .forbidden)
         }
     }
@@ -31,7 +32,9 @@ struct LiveSocketTests {
         let s = try TestServer(config: config)
         let key = try s.tenant("org_out", allowedIPs: ["10.0.0.0/8"])
         try await s.app().test(.live) { client in
-            let t = try #require(try await client.token("org_out", key))
+            let tokenResponse = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_out", "api_key": "\#(key)"}"#,
+                                                          headers: [.init("X-Forwarded-For")!: "10.1.2.3"])
+            let t = try #require(tokenResponse.json?["token"] as? String)
             let via = try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#, token: t, headers: [.init("X-Forwarded-For")!: "10.1.2.3"])
             #expect(via.status == .ok)
             let outside = try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#, token: t, headers: [.init("X-Forwarded-For")!: "192.0.2.9"])

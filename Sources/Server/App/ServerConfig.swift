@@ -55,7 +55,23 @@ public struct ServerConfig: Codable, Sendable, Equatable {
             if let text = environment["CSANMT_" + key.uppercased()] { fromEnv[key] = try envValue(key, text) }
         }
         try config.apply(fromEnv, source: "environment")
+        try config.validate()
         return config
+    }
+
+    /// Range checks, naming the setting at fault.
+    public func validate() throws {
+        func check(_ ok: Bool, _ key: String, _ range: String) throws {
+            if !ok { throw StoreError.invalid("setting '\(key)' must be \(range)") }
+        }
+        try check((1...65_535).contains(port), "port", "1-65535")
+        try check((60...2_592_000).contains(tokenLifetime), "token_lifetime", "60-2592000 seconds")
+        try check((0...2_592_000).contains(signingKeyGrace), "signing_key_grace", "0-2592000 seconds")
+        try check((1_024...(256 << 20)).contains(maxBodyBytes), "max_body_bytes", "1024 bytes to 256 MiB")
+        try check((1...10_000_000).contains(maxCharacters), "max_characters", "1-10000000")
+        try check((1...10_000).contains(maxBatchItems), "max_batch_items", "1-10000")
+        try check(auditMaxBytes >= 4_096, "audit_max_bytes", "at least 4096")
+        for p in trustedProxies where CIDR(p) == nil { throw StoreError.invalid("trusted_proxies: '\(p)' is not an address or CIDR") }
     }
 
     /// Converts an environment string to the setting's JSON type.

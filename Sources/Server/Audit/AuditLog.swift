@@ -54,11 +54,15 @@ public final class AuditLog: @unchecked Sendable {
         defer { lock.unlock() }
         guard var line = try? encoder.encode(event) else { return }   // under the lock: the formatter is shared
         line.append(0x0A)
-        if options.stdout { FileHandle.standardOutput.write(line) }
+        if options.stdout { try? FileHandle.standardOutput.write(contentsOf: line) }
         guard let path = options.path, handle != nil else { return }
         if size + line.count > options.maxBytes && size > 0 { rotate(path) }
-        handle?.write(line)
-        size += line.count
+        do {
+            try handle?.write(contentsOf: line)
+            size += line.count
+        } catch {
+            FileHandle.standardError.write(Data("audit log \(path): write failed (\(error)); line dropped\n".utf8))
+        }
     }
 
     /// Shifts `path.N-1` → `path.N`, …, `path` → `path.1`, and starts a new file. Called with the lock held.

@@ -34,10 +34,14 @@ public struct TokenService: Sendable {
     }
 
     /// Exchanges an API key for a token. Unknown tenant and wrong key give the same error.
-    public func issue(tenantID: String, apiKey: String) async throws -> (token: String, keyID: String, tenant: Tenant) {
-        guard let tenant = try store.tenant(tenantID), let key = try store.authenticate(tenantID: tenantID, plaintext: apiKey) else {
-            throw APIError.invalidCredentials
-        }
+    /// `admit` runs on the tenant before a token is made (the IP allow-list check).
+    public func issue(tenantID: String, apiKey: String,
+                      admit: (Tenant) throws -> Void = { _ in }) async throws -> (token: String, keyID: String, tenant: Tenant) {
+        // Both lookups always run, so an unknown tenant answers in the same time as a wrong key.
+        let tenantRecord = try store.tenant(tenantID)
+        let keyRecord = try store.authenticate(tenantID: tenantID, plaintext: apiKey)
+        guard let tenant = tenantRecord, let key = keyRecord else { throw APIError.invalidCredentials }
+        try admit(tenant)
         let t = now()
         guard key.revokedAt == nil else { throw APIError.invalidToken("key_revoked", "this API key has been revoked") }
         guard key.isActive(at: t) else { throw APIError.invalidToken("key_expired", "this API key has expired") }

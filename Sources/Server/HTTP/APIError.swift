@@ -45,7 +45,8 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     public static func invalidToken(_ code: String, _ message: String) -> APIError {
         APIError(.unauthorized, code, message, headers: bearerChallenge("invalid_token"))
     }
-    public static let invalidCredentials = APIError(.unauthorized, "invalid_credentials", "unknown tenant or API key")
+    public static let invalidCredentials = APIError(.unauthorized, "invalid_credentials", "unknown tenant or API key",
+                                                    headers: bearerChallenge("invalid_token"))
     public static let tenantDisabled = APIError(.forbidden, "tenant_disabled", "this tenant is disabled; contact the operator")
     public static let tenantMismatch = APIError(.forbidden, "tenant_mismatch", "the token belongs to another tenant than the one in the path")
     public static func insufficientScope(_ scope: Scope) -> APIError {

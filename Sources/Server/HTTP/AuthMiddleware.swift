@@ -14,16 +14,20 @@ struct AuthMiddleware: RouterMiddleware {
         let identity = try await tokens.verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
         context.audit.tenant = identity.tenant
         context.audit.keyID = identity.keyID
-        if !identity.tenant.allowedIPs.isEmpty {
-            let ip = resolver.clientIP(peer: context.remoteAddress, headers: request.headers)
-            let allowed = identity.tenant.allowedIPs.compactMap(CIDR.init)
-            guard let ip, allowed.contains(where: { $0.contains(ip) }) else {
-                throw APIError.ipNotAllowed(ip?.description ?? "an unknown address")
-            }
-        }
+        try checkAllowList(identity.tenant, request: request, context: context, resolver: resolver)
         var context = context
         context.identity = identity
         return try await next(request, context)
+    }
+}
+
+/// 403 `ip_not_allowed` unless the client address is in the tenant's allow-list (an empty list allows all).
+func checkAllowList(_ tenant: Tenant, request: Request, context: AppContext, resolver: ClientAddressResolver) throws {
+    guard !tenant.allowedIPs.isEmpty else { return }
+    let ip = resolver.clientIP(peer: context.remoteAddress, headers: request.headers)
+    let allowed = tenant.allowedIPs.compactMap(CIDR.init)
+    guard let ip, allowed.contains(where: { $0.contains(ip) }) else {
+        throw APIError.ipNotAllowed(ip?.description ?? "an unknown address")
     }
 }
 

@@ -17,7 +17,12 @@ struct CORSAllowListMiddleware: RouterMiddleware {
             response.headers[.accessControlAllowHeaders] = "Authorization, Content-Type"
             response.headers[.accessControlMaxAge] = "600"
         } else {
-            response = try await next(request, context)
+            do {
+                response = try await next(request, context)
+            } catch {
+                // Errors need the CORS headers too, or the browser hides the status from the page.
+                response = try RequestAuditMiddleware.apiError(for: error).response(from: request, context: context)
+            }
         }
         response.headers[.accessControlAllowOrigin] = origin
         response.headers[.vary] = "Origin"

@@ -21,6 +21,9 @@ struct RequestAuditMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             let apiError = Self.apiError(for: error)
+            if apiError.status.code >= 500 {
+                context.logger.error("request \(requestID) failed: \(String(reflecting: error))")
+            }
             errorCode = apiError.code
             response = try apiError.response(from: request, context: context)
         }

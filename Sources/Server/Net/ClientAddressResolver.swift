@@ -11,16 +11,29 @@ public struct ClientAddressResolver: Sendable {
 
     func isTrusted(_ ip: IPAddress) -> Bool { trustedProxies.contains { $0.contains(ip) } }
 
+    /// Nil when the address cannot be established (then allow-lists refuse the request).
     public func clientIP(peer: SocketAddress?, headers: HTTPFields) -> IPAddress? {
         guard let peerText = peer?.ipAddress, let peerIP = IPAddress(peerText) else { return nil }
         guard isTrusted(peerIP) else { return peerIP }
         let forwarded = headers[values: .xForwardedFor].flatMap { $0.split(separator: ",") }
             .map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !forwarded.isEmpty else { return peerIP }   // the proxy itself is calling
         for entry in forwarded.reversed() {
-            guard let ip = IPAddress(entry) else { return peerIP }   // garbage: do not trust anything further left
+            guard let ip = Self.parse(entry) else { return nil }   // unreadable: fail closed, trust nothing further left
             if !isTrusted(ip) { return ip }
         }
-        return peerIP
+        return nil   // only proxies listed: the client is unknown
+    }
+
+    /// An X-Forwarded-For entry: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:443`.
+    static func parse(_ entry: String) -> IPAddress? {
+        if let ip = IPAddress(entry) { return ip }
+        if entry.hasPrefix("["), let close = entry.firstIndex(of: "]") {
+            return IPAddress(String(entry[entry.index(after: entry.startIndex)..<close]))
+        }
+        let parts = entry.split(separator: ":")
+        if parts.count == 2, Int(parts[1]) != nil { return IPAddress(String(parts[0])) }
+        return nil
     }
 }
 

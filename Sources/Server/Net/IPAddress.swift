@@ -40,7 +40,7 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
     public let description: String
 
     public init?(_ string: String) {
-        let parts = string.split(separator: "/", maxSplits: 1).map(String.init)
+        let parts = string.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let first = parts.first, let address = IPAddress(first) else { return nil }
         let width = address.isIPv4 ? 32 : 128
         var length = width

@@ -19,6 +19,8 @@ extension Request {
             throw APIError.badRequest("missing field '\(key.stringValue)'")
         } catch DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx) {
             throw APIError.badRequest("wrong type at '\(ctx.codingPath.map(\.stringValue).joined(separator: "."))'")
+        } catch DecodingError.dataCorrupted(let ctx) where !ctx.codingPath.isEmpty {
+            throw APIError.badRequest("invalid value at '\(ctx.codingPath.map(\.stringValue).joined(separator: "."))'")
         } catch {
             throw APIError.badRequest("the body is not valid JSON")
         }

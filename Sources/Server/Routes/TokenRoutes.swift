@@ -18,16 +18,15 @@ extension ServerApp {
     static func addTokenRoutes(_ router: RouterGroup<AppContext>, _ env: ServerEnvironment) {
         router.post("auth/token") { request, context -> JSONResponse<TokenResponse> in
             let body = try await request.decodeJSON(TokenRequest.self, limit: 16 << 10)
-            do {
-                let issued = try await env.tokens.issue(tenantID: body.tenantID, apiKey: body.apiKey)
-                context.audit.tenant = issued.tenant
-                context.audit.keyID = issued.keyID
-                context.audit.action = "token.issue"
-                return JSONResponse(TokenResponse(token: issued.token, expiresIn: Int(env.tokens.lifetime)))
-            } catch {
-                context.audit.action = "token.issue"
-                throw error
+            context.audit.action = "token.issue"
+            if (try? TenantStore.validateTenantID(body.tenantID)) != nil { context.audit.target = body.tenantID }
+            let issued = try await env.tokens.issue(tenantID: body.tenantID, apiKey: body.apiKey) { tenant in
+                // The allow-list applies here too: a key stolen from inside cannot be exchanged from outside.
+                try checkAllowList(tenant, request: request, context: context, resolver: env.resolver)
             }
+            context.audit.tenant = issued.tenant
+            context.audit.keyID = issued.keyID
+            return JSONResponse(TokenResponse(token: issued.token, expiresIn: Int(env.tokens.lifetime)))
         }
     }
 }

@@ -18,13 +18,20 @@ public final class TenantStore: Sendable {
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var config = Configuration()
         config.busyMode = .timeout(5)
+        // The database (and its -wal/-shm files, which SQLite creates with the main file's mode) holds signing
+        // secrets: create it owner-only before SQLite touches it.
+        if !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_CREAT | O_WRONLY, 0o600)
+            if fd >= 0 { close(fd) }
+        }
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) { chmod(file, 0o600) }
         do {
             db = try DatabasePool(path: path, configuration: config)   // WAL journal
             try Self.migrator.migrate(db)
         } catch {
             throw StoreError.invalid("cannot open tenant database \(path): \(error)")
         }
-        chmod(path, 0o600)   // holds signing secrets
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) { chmod(file, 0o600) }
     }
 
     static var migrator: DatabaseMigrator {
@@ -144,7 +151,7 @@ public final class TenantStore: Sendable {
 
     /// Creates a key for `tenantID`; returns the record and the plaintext, which is never stored.
     public func createKey(tenantID: String, expiresInDays: Int? = nil) throws -> (APIKey, String) {
-        if let d = expiresInDays, d <= 0 { throw StoreError.invalid("expiry must be a positive number of days") }
+        if let d = expiresInDays, !(1...3650).contains(d) { throw StoreError.invalid("expiry must be 1 to 3650 days") }
         let plaintext = APIKeyCodec.newKey(), t = now()
         let key = APIKey(id: "key_" + APIKeyCodec.randomBase62(12), tenantId: tenantID,
                          prefix: String(plaintext.prefix(APIKeyCodec.keyPrefix.count + 6)), hash: APIKeyCodec.hash(plaintext),
