@@ -9,17 +9,21 @@ struct ModelOptions: ParsableArguments {
         valueName: "DIR"))
     var model: String?
 
-    @Option(name: .long, help: "BLAS threads per call (default: OpenBLAS's choice, one per core).")
+    @Option(name: .long, help: "Worker threads for the large matrix products (default: one per core).")
     var threads: Int?
+
+    /// Applies `--threads` to the loaded BLAS library.
+    func applyThreads(to blas: OpenBLAS) throws {
+        guard let threads else { return }
+        guard threads >= 1 else { throw CLIError(message: "--threads must be ≥ 1") }
+        blas.threads = threads
+    }
 
     /// Loads the model; errors become one clear line naming the file at fault.
     func load() throws -> CSANMTModel {
         do {
             let m = try CSANMTModel(directory: try DefaultModel.resolve(model))
-            if let threads {
-                guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
-                m.blasLibrary.threads = threads
-            }
+            try applyThreads(to: m.blasLibrary)
             return m
         } catch let e as EngineError {
             throw CLIError(message: "cannot load model: \(e)")

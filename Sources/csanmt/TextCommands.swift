@@ -47,9 +47,7 @@ struct Tokenize: ParsableCommand {
 
     func run() throws {
         let translator = try loadTranslator(options)
-        guard lang == translator.pipeline.sourceLanguage else {
-            throw CLIError(message: "the model's source language is \(translator.pipeline.sourceLanguage), not \(lang)")
-        }
+        try requireLanguage(lang, is: translator.pipeline.sourceLanguage, side: "source")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         var out = ""
@@ -71,19 +69,22 @@ struct Detokenize: ParsableCommand {
 
     func run() throws {
         let translator = try loadTranslator(options)
-        guard lang == translator.pipeline.targetLanguage else {
-            throw CLIError(message: "the model's target language is \(translator.pipeline.targetLanguage), not \(lang)")
-        }
+        try requireLanguage(lang, is: translator.pipeline.targetLanguage, side: "target")
         let out = readStdinLines().map { translator.pipeline.detokenize($0) + "\n" }.joined()
         FileHandle.standardOutput.write(Data(out.utf8))
     }
+}
+
+/// `--lang` must name the model's language on that side.
+func requireLanguage(_ lang: String, is modelLanguage: String, side: String) throws {
+    guard lang == modelLanguage else { throw CLIError(message: "the model's \(side) language is \(modelLanguage), not \(lang)") }
 }
 
 /// Loads the model and its text pipeline; errors become one line naming the file.
 func loadTranslator(_ options: ModelOptions) throws -> EngineTranslator {
     do {
         let t = try EngineTranslator(modelDirectory: try DefaultModel.resolve(options.model))
-        if let threads = options.threads { t.model.blasLibrary.threads = max(1, threads) }
+        try options.applyThreads(to: t.model.blasLibrary)
         return t
     } catch let e as CLIError {
         throw e

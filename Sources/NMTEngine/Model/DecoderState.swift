@@ -7,6 +7,7 @@ final class DecoderState {
     let rows: Int                  // N = B * k
     let capacity: Int              // max target steps (cache length)
     let sourceLength: Int          // L
+    let hidden: Int                // H
     let source: SourceBatch
 
     /// Per layer: encoder K|V projected once per sentence.           // [B, L, 2H]
@@ -39,6 +40,7 @@ final class DecoderState {
         rows = src.batch * k
         self.capacity = capacity
         sourceLength = l
+        hidden = h
         source = src
         let layers = m.weights.decoderLayers
         crossKV = layers.map { layer in
@@ -70,8 +72,8 @@ final class DecoderState {
     }
 
     /// Makes row `n` of every cache a copy of row `sourceRows[n]` for positions 0..<steps (beam reordering).
-    func reorder(sourceRows: [Int], steps: Int, hidden h: Int) {
-        let rowSize = capacity * h
+    func reorder(sourceRows: [Int], steps: Int) {
+        let h = hidden, rowSize = capacity * h
         for layer in 0..<cacheK.count {
             for n in 0..<rows {
                 let from = sourceRows[n] * rowSize, to = n * rowSize

@@ -96,7 +96,7 @@ struct BeamSearch {
             swap(&finLength, &nextFinLength)
             swap(&finScores, &nextFinScores)
             swap(&finFlags, &nextFinFlags)
-            state.reorder(sourceRows: sourceRows, steps: t + 1, hidden: state.x.count / n)
+            state.reorder(sourceRows: sourceRows, steps: t + 1)
             t += 1
         }
         return (0..<b).map { s in

@@ -24,8 +24,7 @@ public enum ServerApp {
         let api = router.group("api")
         api.get("health") { _, _ in JSONResponse(Health(status: "ok")) }
         api.get("ready") { _, _ -> JSONResponse<Ready> in
-            guard let first = env.translator.directions.first else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
-            _ = first
+            guard !env.translator.directions.isEmpty else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
             return JSONResponse(Ready(status: "ready", model: env.translator.description, directions: env.translator.directions))
         }
         router.get("openapi.json") { _, _ in
