@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Inference engine: ids in, beams out. OpenBLAS is loaded at run time (see BLAS/OpenBLASLoader.swift),
@@ -31,16 +34,21 @@ let package = Package(
             name: "convert-weights",
             dependencies: ["ConvertWeightsKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/convert-weights/Sources/convert-weights"),
+        // hiredis from Debian (libhiredis-dev): the Redis client behind shared quotas and the shared cache.
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", providers: [.apt(["libhiredis-dev"])]),
         // HTTP service: tenants, keys, JWT, scopes, IP allow-lists, audit, admin. Never sees tensors.
         .target(
             name: "Server",
             dependencies: [
-                "NMTEngine", "Tokenizer",
+                "NMTEngine", "Tokenizer", "CHiredis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Server",
             resources: [.copy("Resources")]),

@@ -5,24 +5,36 @@ import Server
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the HTTP translation service.",
+        abstract: "Run the HTTP translation service and its web UI.",
         discussion: """
             Settings come from built-in defaults, then --config FILE (JSON), then CSANMT_* environment variables \
-            (e.g. CSANMT_PORT, CSANMT_TRUSTED_PROXIES=10.0.0.1,10.0.0.2), then these flags. Secrets are never \
-            taken from flags. See docs/server.md.
+            (e.g. CSANMT_PORT, CSANMT_REDIS=redis://10.0.0.5:6379, CSANMT_TRUSTED_PROXIES=10.0.0.1,10.0.0.2), then \
+            these flags. Secrets are never taken from flags: put a Redis password in CSANMT_REDIS. See docs/server.md \
+            for every setting (batching, cache, timeouts, quota_fail_mode).
 
             Quick start:
-              csanmt tenant create --db csanmt.sqlite --id org_mkt_001 --name Marketing
+              csanmt tenant create --db csanmt.sqlite --id org_mkt_001 --name Marketing --daily-requests 10000
               csanmt key create --db csanmt.sqlite --tenant org_mkt_001
-              csanmt serve --db csanmt.sqlite --port 8080
+              csanmt serve --db csanmt.sqlite --port 8080      # web UI at http://127.0.0.1:8080/
+
+            Several replicas: give them the same database and --redis, and put a load balancer in front.
             """)
 
     @Option(name: .long, help: ArgumentHelp("Model folder (default: the shipped model).", valueName: "DIR")) var model: String?
     @Option(name: .long, help: ArgumentHelp("Tenant database (SQLite).", valueName: "PATH")) var db: String?
     @Option(name: .long, help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(name: .long, help: "Port (default 8080).") var port: Int?
-    @Option(name: .long, help: ArgumentHelp("Redis URL for shared quota counters (not used yet: see docs/server.md).", valueName: "URL"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Redis URL for quota counters and the translation cache shared by replicas (default: in-process counters).",
+        valueName: "URL"))
     var redis: String?
+    @Option(name: .customLong("quota-fail-mode"), help: ArgumentHelp(
+        "When Redis is down: fail-closed (503) or fail-open (count locally, reconcile later). Default fail-closed.",
+        valueName: "MODE"))
+    var quotaFailMode: String?
+    @Flag(name: .customLong("no-batching"), help: "Translate each sentence alone instead of merging concurrent requests.")
+    var noBatching = false
+    @Option(name: .long, help: "Engine worker threads (default: one per core).") var workers: Int?
     @Option(name: .customLong("audit-log"), help: ArgumentHelp("Audit log file (JSON lines, rotated by size).", valueName: "PATH"))
     var auditLog: String?
     @Flag(name: .customLong("audit-stdout"), help: "Also write audit lines to stdout.") var auditStdout = false
@@ -37,30 +49,70 @@ struct Serve: AsyncParsableCommand {
         if let host { settings.host = host }
         if let port { settings.port = port }
         if let model { settings.model = model }
+        if let redis {
+            if (try? RedisURL(redis))?.password != nil { throw CLIError(message: "put a Redis password in CSANMT_REDIS, not in a flag") }
+            settings.redis = redis
+        }
+        if let quotaFailMode { settings.quotaFailMode = quotaFailMode }
+        if noBatching { settings.batching = false }
+        if let workers { settings.workers = workers }
         if let auditLog { settings.auditLog = auditLog }
         if auditStdout { settings.auditStdout = true }
         do { try settings.validate() } catch { throw CLIError(message: "\(error)") }
         var logger = Logger(label: "csanmt")
         logger.logLevel = .info
-        if redis != nil {
-            logger.warning("--redis is accepted but quotas are not enforced yet; this server counts nothing")
-        }
-        let translator = try loadTranslator(try DefaultModel.resolve(settings.model))
+        let metrics = ServerMetrics()
+        let batching = settings.batchingOptions()
+        let translator = try loadTranslator(try DefaultModel.resolve(settings.model), batching: batching, metrics: metrics)
         let env: ServerEnvironment
         do {
             let store = try TenantStore(path: settings.db)
             let audit = (settings.auditLog != nil || settings.auditStdout)
                 ? try AuditLog(.init(path: settings.auditLog, stdout: settings.auditStdout, maxBytes: settings.auditMaxBytes)) : nil
-            env = try ServerEnvironment(config: settings, store: store, translator: translator, audit: audit)
+            let (quota, redisClient) = try makeQuota(settings, audit: audit, metrics: metrics, logger: logger)
+            env = try ServerEnvironment(config: settings, store: store, translator: translator, audit: audit, quota: quota,
+                                        redis: redisClient, metrics: metrics)
+        } catch let e as CLIError {
+            throw e
         } catch {
             throw CLIError(message: "\(error)")
         }
         let tenantCount = (try? env.store.tenants().count) ?? 0
         logger.info("model \(translator.description); tenants in \(settings.db); \(tenantCount) tenant(s)")
+        logger.info("""
+            batching \(batching.enabled ? "on (window \(settings.batchWindowMs) ms, ≤\(batching.maxSentences) sentences)" : "off"), \
+            \(batching.workers) engine worker(s); cache \(settings.cacheEntries) entries per process, scope \(settings.cacheScope)
+            """)
         try await ServerApp.run(env, logger: logger)
     }
 
-    func loadTranslator(_ dir: URL) throws -> EngineTranslator {
-        do { return try EngineTranslator(modelDirectory: dir) } catch { throw CLIError(message: "cannot load model: \(error)") }
+    /// Redis-backed counters when configured; otherwise in-process ones, which only a single replica may use.
+    func makeQuota(_ settings: ServerConfig, audit: AuditLog?, metrics: ServerMetrics,
+                   logger: Logger) throws -> (any QuotaCounter, RedisClient?) {
+        guard let text = settings.redis else {
+            logger.warning("no Redis configured: quotas are counted in this process only (lost on restart, not shared between replicas)")
+            return (LocalQuotaCounter(), nil)
+        }
+        let url = try RedisURL(text)
+        let client = RedisClient(url: url)
+        let mode = QuotaFailMode(rawValue: settings.quotaFailMode) ?? .failClosed
+        let counter = RedisQuotaCounter(client: client, mode: mode) { up, message in
+            if up { logger.notice("\(message)") } else { logger.error("\(message)") }
+            metrics.redis(up: up)
+            audit?.write(AuditEvent(time: Date(), requestID: "system", method: "-", path: "-", status: up ? 200 : 503, latencyMs: 0,
+                                    error: up ? nil : "redis_unavailable", action: up ? "redis.recovered" : "redis.down",
+                                    target: url.description))
+        }
+        logger.info("quotas and shared cache in Redis at \(url) (\(mode.rawValue))")
+        return (counter, client)
+    }
+
+    func loadTranslator(_ dir: URL, batching: BatchingOptions, metrics: ServerMetrics) throws -> EngineTranslator {
+        do {
+            let t = try EngineTranslator(modelDirectory: dir, batching: batching, observer: metrics)
+            // Workers split the cores between them: each engine call then runs on 1 core, or more if there are fewer workers.
+            t.model.blasLibrary.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, batching.workers))
+            return t
+        } catch { throw CLIError(message: "cannot load model: \(error)") }
     }
 }

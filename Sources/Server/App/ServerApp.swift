@@ -1,11 +1,20 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import ServiceLifecycle
 
 /// Builds the HTTP application: routes, middleware order, and the server configuration.
 public enum ServerApp {
     struct Health: Encodable, Sendable { let status: String }
-    struct Ready: Encodable, Sendable { let status: String; let model: String; let directions: [LanguagePair] }
+    struct Ready: Encodable, Sendable {
+        let status: String
+        let model: String
+        let directions: [LanguagePair]
+        let quota: String
+        let queuedSentences: Int?
+        enum CodingKeys: String, CodingKey { case status, model, directions, quota, queuedSentences = "queued_sentences" }
+    }
     /// The caller as the server sees it (the web UI uses it to decide what to show).
     struct WhoAmI: Encodable, Sendable {
         let tenantID: String
@@ -18,14 +27,25 @@ public enum ServerApp {
     /// The router with every route and middleware. Tests drive it in-process; `run` serves it on a socket.
     public static func makeRouter(_ env: ServerEnvironment) -> Router<AppContext> {
         let router = Router(context: AppContext.self)
-        router.add(middleware: RequestAuditMiddleware(audit: env.audit, resolver: env.resolver, now: env.now))
+        router.add(middleware: RequestAuditMiddleware(audit: env.audit, resolver: env.resolver, metrics: env.metrics, now: env.now))
         if !env.config.corsOrigins.isEmpty { router.add(middleware: CORSAllowListMiddleware(origins: Set(env.config.corsOrigins))) }
 
+        addWebRoutes(router, env)
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: env.metrics.exposition())))
+        }
         let api = router.group("api")
         api.get("health") { _, _ in JSONResponse(Health(status: "ok")) }
         api.get("ready") { _, _ -> JSONResponse<Ready> in
             guard !env.translator.directions.isEmpty else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
-            return JSONResponse(Ready(status: "ready", model: env.translator.description, directions: env.translator.directions))
+            if env.redis != nil {
+                let up = await env.quota.isReachable()
+                env.metrics.redis(up: up)
+                guard up else { throw APIError(.serviceUnavailable, "redis_unreachable", "Redis at \(env.quota.backend) does not answer") }
+            }
+            return JSONResponse(Ready(status: "ready", model: env.translator.description, directions: env.translator.directions,
+                                      quota: env.quota.backend, queuedSentences: (env.translator as? EngineTranslator)?.queuedSentences))
         }
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
@@ -38,19 +58,43 @@ public enum ServerApp {
             return JSONResponse(WhoAmI(tenantID: id.tenant.id, tenantName: id.tenant.name, keyID: id.keyID,
                                        scopes: id.scopes.sorted().map(\.rawValue)))
         }
-        addAdminRoutes(authed.group("admin"), env)
+        addUsageRoutes(authed, env)
+        let admin = authed.group("admin")
+        addAdminRoutes(admin, env)
+        addAdminReportRoutes(admin, env)
         addTranslateRoutes(authed, env)
         return router
     }
 
-    /// Serves until SIGINT/SIGTERM, then drains and flushes the audit log.
-    public static func run(_ env: ServerEnvironment, logger: Logger) async throws {
-        let app = Application(
+    /// The HTTP server with the connection guard (header/body/idle deadlines, disconnect detection).
+    public static func makeApplication(_ env: ServerEnvironment, logger: Logger) -> some ApplicationProtocol {
+        let c = env.config
+        let header = TimeAmount.milliseconds(Int64(c.headerTimeout * 1000))
+        let body = TimeAmount.milliseconds(Int64(c.bodyTimeout * 1000))
+        let idle = TimeAmount.milliseconds(Int64(c.idleTimeout * 1000))
+        return Application(
             router: makeRouter(env),
-            configuration: .init(address: .hostname(env.config.host, port: env.config.port), serverName: "csanmt"),
+            server: .http1(configuration: .init(additionalChannelHandlers: [
+                ConnectionGuardHandler(headerTimeout: header, bodyTimeout: body, idleTimeout: idle)
+            ])),
+            configuration: .init(address: .hostname(c.host, port: c.port), serverName: "csanmt"),
             logger: logger)
+    }
+
+    /// Serves until SIGINT/SIGTERM, then stops accepting, gives in-flight requests `shutdown_grace` seconds to
+    /// finish, and flushes the audit log.
+    public static func run(_ env: ServerEnvironment, logger: Logger) async throws {
+        let app = makeApplication(env, logger: logger)
+        var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(env.config.shutdownGrace * 1000))
         logger.info("csanmt serving \(env.translator.description) on http://\(env.config.host):\(env.config.port)")
-        try await app.runService()
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            env.audit?.flush()
+            throw error
+        }
         env.audit?.flush()
+        logger.info("csanmt stopped; audit log flushed")
     }
 }

@@ -29,6 +29,40 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public var maxCharacters = 5_000
     /// Most texts in one batch request.
     public var maxBatchItems = 100
+    /// Redis URL for shared quota counters and the shared cache; nil = in-process counters (one replica only).
+    public var redis: String?
+    /// `fail-closed` (503 while Redis is down) or `fail-open` (count locally, reconcile when it is back).
+    public var quotaFailMode = QuotaFailMode.failClosed.rawValue
+    /// Merge concurrent requests' sentences into engine batches.
+    public var batching = true
+    /// How long the batcher waits for more sentences, in milliseconds.
+    public var batchWindowMs: Double = 5
+    /// Most sentences per engine call.
+    public var batchMaxSentences = 32
+    /// Most source tokens per engine call (padding included).
+    public var batchMaxTokens = 2_048
+    /// Most sentences waiting; beyond it requests get 503 with Retry-After.
+    public var queueMaxSentences = 1_024
+    /// Engine worker threads; nil = one per core.
+    public var workers: Int?
+    /// Entries of the in-process translation cache (0 = off).
+    public var cacheEntries = 10_000
+    /// `tenant` (entries per tenant, the default) or `shared`.
+    public var cacheScope = CacheScope.tenant.rawValue
+    /// TTL of the Redis translation cache in seconds (0 = no Redis cache). Used only with `redis`.
+    public var cacheTTL = 86_400
+    /// Seconds a client has to send the request head (slow-loris clients are cut off).
+    public var headerTimeout: Double = 10
+    /// Seconds a client has to send the body once the head is in.
+    public var bodyTimeout: Double = 30
+    /// Seconds a keep-alive connection may stay idle.
+    public var idleTimeout: Double = 60
+    /// Seconds a translation may take before the request fails with 504 and its sentences are dropped.
+    public var translationTimeout: Double = 60
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
+    public var shutdownGrace: Double = 20
+    /// Serve the web UI from this folder instead of the built-in copy (UI development).
+    public var webRoot: String?
 
     public init() {}
 
@@ -38,6 +72,11 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         case trustedProxies = "trusted_proxies", corsOrigins = "cors_origins", tokenIssuer = "token_issuer"
         case tokenAudience = "token_audience", tokenLifetime = "token_lifetime", signingKeyGrace = "signing_key_grace"
         case maxBodyBytes = "max_body_bytes", maxCharacters = "max_characters", maxBatchItems = "max_batch_items"
+        case redis, quotaFailMode = "quota_fail_mode", batching, batchWindowMs = "batch_window_ms"
+        case batchMaxSentences = "batch_max_sentences", batchMaxTokens = "batch_max_tokens"
+        case queueMaxSentences = "queue_max_sentences", workers, cacheEntries = "cache_entries", cacheScope = "cache_scope"
+        case cacheTTL = "cache_ttl", headerTimeout = "header_timeout", bodyTimeout = "body_timeout", idleTimeout = "idle_timeout"
+        case translationTimeout = "translation_timeout", shutdownGrace = "shutdown_grace", webRoot = "web_root"
     }
 
     /// Decodes a config file; keys absent from the file keep their defaults.
@@ -71,18 +110,34 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         try check((1...10_000_000).contains(maxCharacters), "max_characters", "1-10000000")
         try check((1...10_000).contains(maxBatchItems), "max_batch_items", "1-10000")
         try check(auditMaxBytes >= 4_096, "audit_max_bytes", "at least 4096")
+        try check(QuotaFailMode(rawValue: quotaFailMode) != nil, "quota_fail_mode", "fail-closed or fail-open")
+        try check(CacheScope(rawValue: cacheScope) != nil, "cache_scope", "tenant or shared")
+        try check((0...10_000).contains(batchWindowMs), "batch_window_ms", "0-10000")
+        try check((1...1_024).contains(batchMaxSentences), "batch_max_sentences", "1-1024")
+        try check((16...1_000_000).contains(batchMaxTokens), "batch_max_tokens", "16-1000000")
+        try check((1...1_000_000).contains(queueMaxSentences), "queue_max_sentences", "1-1000000")
+        try check(workers.map { (1...256).contains($0) } ?? true, "workers", "1-256")
+        try check((0...10_000_000).contains(cacheEntries), "cache_entries", "0-10000000")
+        try check((0...31_536_000).contains(cacheTTL), "cache_ttl", "0-31536000 seconds")
+        for (key, value) in [("header_timeout", headerTimeout), ("body_timeout", bodyTimeout), ("idle_timeout", idleTimeout),
+                             ("translation_timeout", translationTimeout), ("shutdown_grace", shutdownGrace)] {
+            try check(value > 0 && value <= 3_600, key, "between 0 and 3600 seconds")
+        }
+        if let redis { _ = try RedisURL(redis) }
         for p in trustedProxies where CIDR(p) == nil { throw StoreError.invalid("trusted_proxies: '\(p)' is not an address or CIDR") }
     }
 
     /// Converts an environment string to the setting's JSON type.
     static func envValue(_ key: String, _ text: String) throws -> Any {
         switch key {
-        case "host", "db", "model", "audit_log", "token_issuer", "token_audience": return text
+        case "host", "db", "model", "audit_log", "token_issuer", "token_audience", "redis", "quota_fail_mode", "cache_scope",
+             "web_root":
+            return text
         case "trusted_proxies", "cors_origins":
             return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        case "audit_stdout":
+        case "audit_stdout", "batching":
             guard let b = ["true": true, "1": true, "false": false, "0": false][text.lowercased()] else {
-                throw StoreError.invalid("CSANMT_AUDIT_STDOUT must be true or false")
+                throw StoreError.invalid("CSANMT_\(key.uppercased()) must be true or false")
             }
             return b
         default:
@@ -104,10 +159,25 @@ public struct ServerConfig: Codable, Sendable, Equatable {
             throw StoreError.invalid("\(source): invalid setting (\(error))")
         }
     }
+
+    /// The batcher's settings; `cores` sizes the workers when `workers` is unset.
+    public func batchingOptions(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> BatchingOptions {
+        var o = BatchingOptions()
+        o.enabled = batching
+        o.window = .microseconds(Int(batchWindowMs * 1000))
+        o.maxSentences = batchMaxSentences
+        o.maxTokens = batchMaxTokens
+        o.maxQueued = queueMaxSentences
+        o.workers = workers ?? max(1, cores)
+        return o
+    }
 }
 
 extension ServerConfig.CodingKeys {
     static let allNames = ["host", "port", "db", "model", "audit_log", "audit_stdout", "audit_max_bytes", "trusted_proxies",
                            "cors_origins", "token_issuer", "token_audience", "token_lifetime", "signing_key_grace",
-                           "max_body_bytes", "max_characters", "max_batch_items"]
+                           "max_body_bytes", "max_characters", "max_batch_items", "redis", "quota_fail_mode", "batching",
+                           "batch_window_ms", "batch_max_sentences", "batch_max_tokens", "queue_max_sentences", "workers",
+                           "cache_entries", "cache_scope", "cache_ttl", "header_timeout", "body_timeout", "idle_timeout",
+                           "translation_timeout", "shutdown_grace", "web_root"]
 }

@@ -9,14 +9,27 @@ public struct ServerEnvironment: Sendable {
     public let audit: AuditLog?
     public let resolver: ClientAddressResolver
     public let now: @Sendable () -> Date
+    /// Daily quota counters: Redis when configured, in-process otherwise.
+    public let quota: any QuotaCounter
+    /// Translation cache (in-process LRU, plus Redis when configured).
+    public let cache: TranslationCache
+    public let metrics: ServerMetrics
+    /// Shared Redis, when configured (readiness checks it).
+    public let redis: RedisClient?
 
     public init(config: ServerConfig, store: TenantStore, translator: any Translator, audit: AuditLog?,
+                quota: (any QuotaCounter)? = nil, redis: RedisClient? = nil, metrics: ServerMetrics = ServerMetrics(),
                 now: @escaping @Sendable () -> Date = Date.init) throws {
         self.config = config
         self.store = store
         self.translator = translator
         self.audit = audit
         self.now = now
+        self.quota = quota ?? LocalQuotaCounter()
+        self.redis = redis
+        self.metrics = metrics
+        cache = TranslationCache(entries: config.cacheEntries, scope: CacheScope(rawValue: config.cacheScope) ?? .tenant,
+                                 redis: redis, ttlSeconds: config.cacheTTL)
         tokens = TokenService(store: store, issuer: config.tokenIssuer, audience: config.tokenAudience,
                               lifetime: config.tokenLifetime, grace: config.signingKeyGrace, now: now)
         let proxies = try config.trustedProxies.map { text -> CIDR in

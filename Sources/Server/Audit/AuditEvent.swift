@@ -19,10 +19,13 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public var action: String?
     /// The object of `action` (a tenant or key id).
     public var target: String?
+    /// Translation cache outcome: `hit` (every text), `partial`, or `miss`.
+    public var cache: String?
 
     public init(time: Date, requestID: String, clientIP: String? = nil, tenantID: String? = nil, tenantName: String? = nil,
                 keyID: String? = nil, method: String, path: String, status: Int, latencyMs: Double,
-                characters: Int? = nil, error: String? = nil, action: String? = nil, target: String? = nil) {
+                characters: Int? = nil, error: String? = nil, action: String? = nil, target: String? = nil,
+                cache: String? = nil) {
         self.time = time
         self.requestID = requestID
         self.clientIP = clientIP
@@ -37,10 +40,11 @@ public struct AuditEvent: Codable, Sendable, Equatable {
         self.error = error
         self.action = action
         self.target = target
+        self.cache = cache
     }
 
     enum CodingKeys: String, CodingKey {
-        case time, method, path, status, characters, error, action, target
+        case time, method, path, status, characters, error, action, target, cache
         case requestID = "request_id", clientIP = "client_ip", tenantID = "tenant_id", tenantName = "tenant_name"
         case keyID = "key_id", latencyMs = "latency_ms"
     }

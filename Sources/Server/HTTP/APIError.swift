@@ -8,12 +8,16 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     public let code: String
     public let message: String
     public var extraHeaders: HTTPFields = [:]
+    /// Extra string fields of the error object (e.g. `limit` and `reset_at` of a 429).
+    public var details: [String: String] = [:]
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:],
+                details: [String: String] = [:]) {
         self.status = status
         self.code = code
         self.message = message
         self.extraHeaders = headers
+        self.details = details
     }
 
     public var headers: HTTPFields { extraHeaders }
@@ -21,13 +25,13 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = extraHeaders
         headers[.contentType] = "application/json; charset=utf-8"
-        let body = try JSONEncoder().encode(ErrorBody(error: .init(code: code, message: message)))
+        var object = details
+        object["code"] = code
+        object["message"] = message
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let body = try encoder.encode(["error": object])
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
-
-    struct ErrorBody: Codable {
-        struct Detail: Codable { let code: String; let message: String }
-        let error: Detail
     }
 
     // MARK: The errors the API returns
@@ -64,4 +68,17 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
         APIError(.contentTooLarge, "text_too_long", "the text has \(count) characters; the limit per request is \(limit)")
     }
     public static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
+    public static func busy(retryAfter seconds: Int) -> APIError {
+        var h = HTTPFields()
+        h[.retryAfter] = String(seconds)
+        return APIError(.serviceUnavailable, "busy", "the service is busy; retry in \(seconds) s", headers: h,
+                        details: ["retry_after": String(seconds)])
+    }
+    public static let translationTimeout = APIError(.gatewayTimeout, "translation_timeout",
+                                                    "the translation took longer than this server allows; send less text per request")
+    public static func quotaUnavailable(_ message: String) -> APIError {
+        var h = HTTPFields()
+        h[.retryAfter] = "5"
+        return APIError(.serviceUnavailable, "quota_unavailable", message, headers: h)
+    }
 }

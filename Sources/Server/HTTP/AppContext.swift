@@ -11,10 +11,13 @@ public struct AppContext: RequestContext, RemoteAddressRequestContext {
     public var identity: Identity?
     /// Filled in along the way; written as one audit line when the request ends.
     public let audit = AuditState()
+    /// Completes when the connection closes (the client left, or a deadline cut it): pending work is cancelled.
+    public let closeFuture: EventLoopFuture<Void>
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        closeFuture = source.channel.closeFuture
     }
 }
 
@@ -28,6 +31,7 @@ public final class AuditState: @unchecked Sendable {
     private var _characters: Int?
     private var _action: String?
     private var _target: String?
+    private var _cache: String?
 
     func with<T>(_ body: () -> T) -> T {
         lock.lock()
@@ -42,4 +46,5 @@ public final class AuditState: @unchecked Sendable {
     public var characters: Int? { get { with { _characters } } set { with { _characters = newValue } } }
     public var action: String? { get { with { _action } } set { with { _action = newValue } } }
     public var target: String? { get { with { _target } } set { with { _target = newValue } } }
+    public var cache: String? { get { with { _cache } } set { with { _cache = newValue } } }
 }

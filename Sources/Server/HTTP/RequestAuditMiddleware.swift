@@ -8,7 +8,12 @@ struct RequestAuditMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let audit: AuditLog?
     let resolver: ClientAddressResolver
+    let metrics: ServerMetrics?
     let now: @Sendable () -> Date
+
+    /// Strict: scripts, styles and requests only from this origin; no inline code, no framing, no plugins.
+    static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        + "connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -21,24 +26,31 @@ struct RequestAuditMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             let apiError = Self.apiError(for: error)
-            if apiError.status.code >= 500 {
+            if apiError.status == .internalServerError {
                 context.logger.error("request \(requestID) failed: \(String(reflecting: error))")
+            } else if apiError.status.code >= 500 {
+                context.logger.notice("request \(requestID): \(apiError.status.code) \(apiError.code)")
             }
             errorCode = apiError.code
             response = try apiError.response(from: request, context: context)
         }
         response.headers[.xRequestID] = requestID
         response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        response.headers[.xFrameOptions] = "DENY"
+        response.headers[.referrerPolicy] = "no-referrer"
         response.headers[.cacheControl] = response.headers[.cacheControl] ?? "no-store"
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        metrics?.request(tenant: context.audit.tenant?.id, route: context.endpointPath ?? "unmatched",
+                         status: Int(response.status.code), seconds: ms / 1000)
         if let audit, request.uri.path.hasPrefix("/api/") {
-            let elapsed = ContinuousClock.now - start
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             let s = context.audit
             audit.write(AuditEvent(
                 time: now(), requestID: requestID, clientIP: s.clientIP, tenantID: s.tenant?.id, tenantName: s.tenant?.name,
                 keyID: s.keyID, method: request.method.rawValue, path: request.uri.path, status: Int(response.status.code),
                 latencyMs: (ms * 1000).rounded() / 1000, characters: s.characters, error: errorCode, action: s.action,
-                target: s.target))
+                target: s.target, cache: s.cache))
         }
         return response
     }
@@ -73,4 +85,6 @@ struct RequestAuditMiddleware: RouterMiddleware {
 
 extension HTTPField.Name {
     static let xContentTypeOptions = Self("X-Content-Type-Options")!
+    static let xFrameOptions = Self("X-Frame-Options")!
+    static let referrerPolicy = Self("Referrer-Policy")!
 }

@@ -1,4 +1,6 @@
+import Foundation
 import Hummingbird
+import NIOCore
 
 extension ServerApp {
     /// `POST /api/v1/translate` (tenant from the token) and `POST /api/v1/{tenant_id}/translate`.
@@ -12,8 +14,9 @@ extension ServerApp {
         }
     }
 
+    /// Validate → count against the quota (atomically) → cache → scheduler → response with RateLimit headers.
     static func translate(_ request: Request, _ context: AppContext, _ env: ServerEnvironment,
-                          identity: Identity) async throws -> JSONResponse<TranslateResponse> {
+                          identity: Identity) async throws -> Response {
         let body = try await request.decodeJSON(TranslateRequest.self, limit: env.config.maxBodyBytes)
         if case .batch(let items) = body.text {
             guard identity.scopes.contains(.translateBatch) else { throw APIError.insufficientScope(.translateBatch) }
@@ -25,18 +28,94 @@ extension ServerApp {
         context.audit.characters = characters
         guard characters <= env.config.maxCharacters else { throw APIError.textTooLong(characters, env.config.maxCharacters) }
         let pair = try resolvePair(body, env.translator)
+
+        let now = env.now()
+        let day = UsageDay(now)
+        let limits = QuotaLimits(identity.tenant)
+        let usage = try await consumeQuota(env, tenant: identity.tenant.id, day: day, now: now, characters: characters, limits: limits)
+
         let outputs: [String]
         do {
-            outputs = try await env.translator.translate(body.text.texts, pair: pair)
-        } catch let e as TranslationError {
-            throw APIError(.internalServerError, "translation_failed", e.description)
+            outputs = try await cachedTranslate(body.text.texts, pair: pair, tenant: identity.tenant.id, env: env, context: context)
+        } catch {
+            // Work that was refused or cut short is not billed.
+            try? await env.quota.refund(tenant: identity.tenant.id, day: day, requests: 1, characters: characters)
+            throw error
         }
         let translated: TextInput
         switch body.text {
         case .single: translated = .single(outputs.first ?? "")
         case .batch: translated = .batch(outputs)
         }
-        return JSONResponse(TranslateResponse(translatedText: translated, usage: .init(characters: characters)))
+        var response = try JSONResponse(TranslateResponse(translatedText: translated, usage: .init(characters: characters)))
+            .response(from: request, context: context)
+        RateLimitHeaders.apply(to: &response.headers, limits: limits, usage: usage, resetIn: day.secondsUntilReset(from: now))
+        return response
+    }
+
+    /// Counts the request and its characters, or throws 429 naming the limit (503 if the quota store is down and
+    /// the server fails closed).
+    static func consumeQuota(_ env: ServerEnvironment, tenant: String, day: UsageDay, now: Date, characters: Int,
+                             limits: QuotaLimits) async throws -> QuotaUsage {
+        let decision: QuotaDecision
+        do {
+            decision = try await env.quota.consume(tenant: tenant, day: day, requests: 1, characters: characters, limits: limits)
+        } catch let e as QuotaUnavailable {
+            throw APIError.quotaUnavailable(e.description)
+        }
+        switch decision {
+        case .allowed(let usage):
+            return usage
+        case .rejected(let kind, let usage):
+            env.metrics.quotaRejected(tenant: tenant, kind: kind)
+            throw RateLimitHeaders.quotaExceeded(kind, limits: limits, usage: usage, day: day, now: now)
+        }
+    }
+
+    /// Translations from the cache where possible; the rest from the translator, under the deadline and cancelled
+    /// when the client disconnects. Records the cache outcome in the audit line and the metrics.
+    static func cachedTranslate(_ texts: [String], pair: LanguagePair, tenant: String, env: ServerEnvironment,
+                                context: AppContext) async throws -> [String] {
+        let cache = env.cache
+        guard cache.isEnabled else { return try await translateGuarded(texts, pair: pair, env: env, context: context) }
+        let keys = texts.map { cache.key(tenant: tenant, model: env.translator.cacheIdentity, pair: pair, text: $0) }
+        var outputs = await cache.lookup(keys)
+        let missing = outputs.indices.filter { outputs[$0] == nil }
+        let hits = texts.count - missing.count
+        env.metrics.cache(hits: hits, misses: missing.count)
+        context.audit.cache = missing.isEmpty ? "hit" : hits == 0 ? "miss" : "partial"
+        if !missing.isEmpty {
+            let fresh = try await translateGuarded(missing.map { texts[$0] }, pair: pair, env: env, context: context)
+            for (k, i) in missing.enumerated() { outputs[i] = fresh[k] }
+            await cache.store(missing.enumerated().map { (keys[$1], fresh[$0]) })
+        }
+        return outputs.map { $0 ?? "" }
+    }
+
+    /// Runs the translation in a child task that is cancelled when the deadline passes (504) or the connection
+    /// closes (the client left: its sentences leave the queue).
+    static func translateGuarded(_ texts: [String], pair: LanguagePair, env: ServerEnvironment,
+                                 context: AppContext) async throws -> [String] {
+        let translator = env.translator
+        let work = Task { try await translator.translate(texts, pair: pair) }
+        let timedOut = Flag()
+        let deadline = Task {
+            try await Task.sleep(for: .milliseconds(Int(env.config.translationTimeout * 1000)))
+            timedOut.set()
+            work.cancel()
+        }
+        defer { deadline.cancel() }
+        context.closeFuture.whenComplete { _ in work.cancel() }
+        do {
+            return try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
+        } catch is CancellationError {
+            if timedOut.isSet { throw APIError.translationTimeout }
+            throw APIError(HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"), "client_closed",
+                           "the client closed the connection before the translation was done")
+        } catch let e as TranslationError {
+            if case .busy(let seconds) = e { throw APIError.busy(retryAfter: seconds) }
+            throw APIError(.internalServerError, "translation_failed", e.description)
+        }
     }
 
     /// `source`/`target` default to the model's direction; anything else the model cannot do is a 400.
@@ -49,4 +128,12 @@ extension ServerApp {
         }
         return pair
     }
+}
+
+/// A thread-safe one-way flag.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }

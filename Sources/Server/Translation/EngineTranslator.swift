@@ -1,24 +1,27 @@
-import Dispatch
 import Foundation
 import NMTEngine
 import Tokenizer
 
 /// The real backend: the CSANMT text pipeline around the engine.
 ///
-/// Texts are split into sentences (keeping their paragraph structure), all sentences of a call are translated in
-/// length-sorted batches, and the translations are reassembled. Inference runs on one dedicated serial queue, never
-/// on the server's event loops; OpenBLAS uses the cores within each call.
+/// Texts are split into sentences (keeping their paragraph structure), sentences are encoded to ids, translated, and
+/// the translations are reassembled. The server's path (``translate(_:pair:)``) hands the sentences to a
+/// ``BatchScheduler``, which merges them with other requests' sentences into engine batches on dedicated threads;
+/// the CLI's path (``translateNow(_:options:splitSentences:)``) runs length-sorted batches on the calling thread.
 public final class EngineTranslator: Translator, @unchecked Sendable {
     public let model: CSANMTModel
     public let pipeline: CSANMTTextPipeline
     public let directions: [LanguagePair]
     public let description: String
-    /// Most sentences per engine call.
+    public let cacheIdentity: String
+    /// Most sentences per engine call on the CLI path.
     public let maxBatchSentences: Int
-    private let queue = DispatchQueue(label: "csanmt.engine", qos: .userInitiated)
+    private var scheduler: BatchScheduler<[Int32]>?
 
     /// Loads the model folder and its tokenizer files (see docs/model-format.md). Errors name the file at fault.
-    public init(modelDirectory: URL, maxBatchSentences: Int = 16) throws {
+    /// `batching` starts the scheduler's worker threads (the server); without it only ``translateNow`` is used.
+    public init(modelDirectory: URL, maxBatchSentences: Int = 16, batching: BatchingOptions? = nil,
+                observer: SchedulerObserver? = nil) throws {
         model = try CSANMTModel(directory: modelDirectory)
         let c = model.config
         guard let srcVocab = c.tokenizer.srcVocab, let trgVocab = c.tokenizer.trgVocab, let srcBPE = c.tokenizer.srcBPE else {
@@ -31,54 +34,85 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
             srcBPE: modelDirectory.appendingPathComponent(srcBPE), srcVocabSize: c.srcVocabSize)
         directions = [LanguagePair(source: c.sourceLanguage, target: c.targetLanguage)]
         description = "\(modelDirectory.lastPathComponent) (\(c.sourceLanguage)→\(c.targetLanguage), \(c.numEncoderLayers)-\(c.numDecoderLayers)-\(c.hiddenSize), BLAS \(model.blasLibrary.coreName))"
+        // Model folder + a digest of config.json (architecture and decoding defaults) + the weights' size and date.
+        let configData = (try? Data(contentsOf: modelDirectory.appendingPathComponent("config.json"))) ?? Data()
+        let weights = try? FileManager.default.attributesOfItem(atPath: modelDirectory.appendingPathComponent("model.safetensors").path)
+        cacheIdentity = [modelDirectory.lastPathComponent, CacheKey.digest(configData),
+                         "\((weights?[.size] as? Int) ?? 0)", "\((weights?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"]
+            .joined(separator: "|")
         self.maxBatchSentences = maxBatchSentences
+        if let batching {
+            let model = self.model
+            scheduler = BatchScheduler(options: batching, observer: observer, tokens: { $0.count }) { sources in
+                try model.translate(sources, options: DecodingOptions()).map { $0.first?.tokens ?? [] }
+            }
+        }
     }
+
+    deinit { scheduler?.shutdown() }
+
+    /// Sentences waiting in the scheduler.
+    public var queuedSentences: Int { scheduler?.queuedSentences ?? 0 }
 
     public func translate(_ texts: [String], pair: LanguagePair) async throws -> [String] {
         guard directions.contains(pair) else { throw TranslationError.unsupportedPair(pair) }
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try self.translateNow(texts, options: DecodingOptions()) })
-            }
+        guard let scheduler else { throw TranslationError.failed("this translator was built without a scheduler") }
+        let work = try prepare(texts, splitSentences: true)
+        do {
+            return finish(work, tokens: try await scheduler.submit(work.chunks.map(\.ids)))
+        } catch let busy as SchedulerBusy {
+            throw TranslationError.busy(retryAfterSeconds: busy.retryAfterSeconds)
         }
     }
 
     /// Translates on the calling thread (the CLI's path; the server goes through ``translate(_:pair:)``).
     /// `splitSentences: false` keeps ModelScope's exact behaviour: only `<SENT_SPLIT>` separates sentences.
     public func translateNow(_ texts: [String], options: DecodingOptions, splitSentences: Bool = true) throws -> [String] {
-        let layouts = texts.map { SentenceSplitter.split($0, splitSentences: splitSentences) }
-        let sentences = layouts.flatMap(SentenceSplitter.sentences)
-        let translated = try translateSentences(sentences, options: options)
-        var next = 0
-        return layouts.map { layout in
-            let n = SentenceSplitter.sentences(layout).count
-            defer { next += n }
-            return SentenceSplitter.join(layout, translations: Array(translated[next..<(next + n)]),
-                                         targetLanguage: pipeline.targetLanguage)
+        let work = try prepare(texts, splitSentences: splitSentences)
+        var tokens = [[Int32]](repeating: [], count: work.chunks.count)
+        let order = work.chunks.indices.sorted { work.chunks[$0].ids.count < work.chunks[$1].ids.count }   // similar lengths batch well
+        for batchStart in stride(from: 0, to: order.count, by: maxBatchSentences) {
+            let batch = Array(order[batchStart..<min(batchStart + maxBatchSentences, order.count)])
+            let results = try model.translate(batch.map { work.chunks[$0].ids }, options: options)
+            for (k, chunk) in batch.enumerated() { tokens[chunk] = results[k].first?.tokens ?? [] }
         }
+        return finish(work, tokens: tokens)
     }
 
-    /// One translation per sentence. Blank sentences stay blank; sentences longer than the model's limit are
-    /// translated in consecutive chunks.
-    func translateSentences(_ sentences: [String], options: DecodingOptions) throws -> [String] {
+    /// Texts cut into sentences (layouts keep paragraphs) and sentences into id chunks.
+    struct Work {
+        var layouts: [[SentenceSplitter.Segment]]
+        var sentenceCount: Int
+        /// Blank sentences have no chunk; sentences longer than the model's limit have several, translated apart.
+        var chunks: [(sentence: Int, ids: [Int32])]
+    }
+
+    func prepare(_ texts: [String], splitSentences: Bool) throws -> Work {
+        let layouts = texts.map { SentenceSplitter.split($0, splitSentences: splitSentences) }
+        let sentences = layouts.flatMap(SentenceSplitter.sentences)
         let limit = model.config.maxSourceLength
         var chunks: [(sentence: Int, ids: [Int32])] = []
         for (i, s) in sentences.enumerated() where !s.allSatisfy(\.isWhitespace) {
             let ids = try pipeline.encode(s).ids
             for start in stride(from: 0, to: ids.count, by: limit) { chunks.append((i, Array(ids[start..<min(start + limit, ids.count)]))) }
         }
-        var outputs = [String](repeating: "", count: chunks.count)
-        let order = chunks.indices.sorted { chunks[$0].ids.count < chunks[$1].ids.count }   // similar lengths batch well
-        for batchStart in stride(from: 0, to: order.count, by: maxBatchSentences) {
-            let batch = Array(order[batchStart..<min(batchStart + maxBatchSentences, order.count)])
-            let results = try model.translate(batch.map { chunks[$0].ids }, options: options)
-            for (k, chunk) in batch.enumerated() { outputs[chunk] = pipeline.decode(results[k].first?.tokens ?? []) }
+        return Work(layouts: layouts, sentenceCount: sentences.count, chunks: chunks)
+    }
+
+    /// Decodes each chunk's tokens, joins chunks per sentence and sentences per text.
+    func finish(_ work: Work, tokens: [[Int32]]) -> [String] {
+        var perSentence = [String](repeating: "", count: work.sentenceCount)
+        for (k, chunk) in work.chunks.enumerated() {
+            let text = pipeline.decode(tokens[k])
+            let separator = perSentence[chunk.sentence].isEmpty || pipeline.targetLanguage == "zh" ? "" : " "
+            perSentence[chunk.sentence] += separator + text
         }
-        var result = [String](repeating: "", count: sentences.count)
-        for (k, chunk) in chunks.enumerated() {
-            let separator = result[chunk.sentence].isEmpty || pipeline.targetLanguage == "zh" ? "" : " "
-            result[chunk.sentence] += separator + outputs[k]
+        var next = 0
+        return work.layouts.map { layout in
+            let n = SentenceSplitter.sentences(layout).count
+            defer { next += n }
+            return SentenceSplitter.join(layout, translations: Array(perSentence[next..<(next + n)]),
+                                         targetLanguage: pipeline.targetLanguage)
         }
-        return result
     }
 }

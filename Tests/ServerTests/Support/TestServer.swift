@@ -17,6 +17,7 @@ final class TestClock: @unchecked Sendable {
 struct EchoTranslator: Translator {
     let directions = [LanguagePair(source: "zh", target: "en")]
     let description = "echo (tests only)"
+    let cacheIdentity = "echo"
     func translate(_ texts: [String], pair: LanguagePair) async throws -> [String] { texts.map { "[en] " + $0 } }
 }
 

@@ -1,0 +1,200 @@
+import Foundation
+
+/// What to do when Redis cannot be reached.
+public enum QuotaFailMode: String, Sendable, Codable, CaseIterable {
+    /// Refuse translations with 503 until Redis is back.
+    case failClosed = "fail-closed"
+    /// Keep serving: count in this process (on top of the last counts Redis reported) and add those counts to Redis
+    /// once it is back.
+    case failOpen = "fail-open"
+}
+
+/// Daily counters shared by every replica through Redis. Check-and-count is one Lua script, so it is atomic across
+/// replicas. Keys are `csanmt:quota:{tenant:day}:requests|characters` (one hash slot per tenant-day, so the script
+/// also works on a cluster) and expire two days after they are created.
+public final class RedisQuotaCounter: QuotaCounter, @unchecked Sendable {
+    public let client: RedisClient
+    public let mode: QuotaFailMode
+    public var backend: String { client.url.description }
+    /// Called when Redis goes down (`false`) or comes back (`true`), with a message; the server logs and audits it.
+    private let onStateChange: @Sendable (Bool, String) -> Void
+    /// After a failure, requests skip Redis for this long instead of each paying a connect timeout.
+    private let retryInterval: TimeInterval
+
+    private let lock = NSLock()
+    private var healthy = true
+    private var lastFailure = Date.distantPast
+    /// The last counts Redis reported, per "tenant|day": the base for fail-open decisions.
+    private var lastSeen: [String: QuotaUsage] = [:]
+    /// Counted here while Redis was down; pushed to Redis on recovery.
+    private let pending = LocalQuotaCounter()
+
+    static let consumeScript = """
+        local r = tonumber(redis.call('GET', KEYS[1]) or '0')
+        local c = tonumber(redis.call('GET', KEYS[2]) or '0')
+        local rl, cl = tonumber(ARGV[1]), tonumber(ARGV[2])
+        local nr, nc = tonumber(ARGV[3]), tonumber(ARGV[4])
+        if rl >= 0 and r + nr > rl then return {0, 1, r, c} end
+        if cl >= 0 and c + nc > cl then return {0, 2, r, c} end
+        r = redis.call('INCRBY', KEYS[1], nr)
+        c = redis.call('INCRBY', KEYS[2], nc)
+        redis.call('EXPIRE', KEYS[1], ARGV[5])
+        redis.call('EXPIRE', KEYS[2], ARGV[5])
+        return {1, 0, r, c}
+        """
+    static let addScript = """
+        redis.call('INCRBY', KEYS[1], ARGV[1])
+        redis.call('INCRBY', KEYS[2], ARGV[2])
+        redis.call('EXPIRE', KEYS[1], ARGV[3])
+        redis.call('EXPIRE', KEYS[2], ARGV[3])
+        return 1
+        """
+    static let ttlSeconds = 2 * 86_400
+
+    public init(client: RedisClient, mode: QuotaFailMode, retryInterval: TimeInterval = 1,
+                onStateChange: @escaping @Sendable (Bool, String) -> Void = { _, _ in }) {
+        self.client = client
+        self.mode = mode
+        self.retryInterval = retryInterval
+        self.onStateChange = onStateChange
+    }
+
+    static func keys(_ tenant: String, _ day: String) -> [String] {
+        ["csanmt:quota:{\(tenant):\(day)}:requests", "csanmt:quota:{\(tenant):\(day)}:characters"]
+    }
+
+    public func consume(tenant: String, day: UsageDay, requests: Int, characters: Int, limits: QuotaLimits) async throws -> QuotaDecision {
+        if shouldTryRedis() {
+            do {
+                try await reconcileIfNeeded()
+                let k = Self.keys(tenant, day.key)
+                let reply = try await client.command([
+                    "EVAL", Self.consumeScript, "2", k[0], k[1], String(limits.requests ?? -1), String(limits.characters ?? -1),
+                    String(requests), String(characters), String(Self.ttlSeconds)])
+                markUp()
+                guard case .array(let v) = reply, v.count == 4, let ok = v[0].int, let which = v[1].int,
+                      let r = v[2].int, let c = v[3].int else { throw RedisError.reply("unexpected quota script reply") }
+                let usage = QuotaUsage(requests: r, characters: c)
+                remember(tenant, day, usage)
+                return ok == 1 ? .allowed(usage) : .rejected(which == 1 ? .requests : .characters, usage)
+            } catch let e as RedisError {
+                markDown(e.description)
+            }
+        }
+        return try fallback(tenant: tenant, day: day, add: QuotaUsage(requests: requests, characters: characters), limits: limits)
+    }
+
+    public func refund(tenant: String, day: UsageDay, requests: Int, characters: Int) async throws {
+        let delta = QuotaUsage(requests: -requests, characters: -characters)
+        if shouldTryRedis() {
+            let k = Self.keys(tenant, day.key)
+            do {
+                _ = try await client.command(["EVAL", Self.addScript, "2", k[0], k[1], String(delta.requests),
+                                              String(delta.characters), String(Self.ttlSeconds)])
+                return
+            } catch let e as RedisError {
+                markDown(e.description)
+            }
+        }
+        pending.add(tenant: tenant, day: day, delta)   // reconciled with the rest
+    }
+
+    public func usage(tenants: [String], day: UsageDay) async throws -> [String: QuotaUsage] {
+        guard !tenants.isEmpty else { return [:] }
+        if shouldTryRedis() {
+            do {
+                try await reconcileIfNeeded()
+                let reply = try await client.command(["MGET"] + tenants.flatMap { Self.keys($0, day.key) })
+                markUp()
+                guard case .array(let v) = reply, v.count == 2 * tenants.count else { throw RedisError.reply("unexpected MGET reply") }
+                var result: [String: QuotaUsage] = [:]
+                for (i, t) in tenants.enumerated() {
+                    let u = QuotaUsage(requests: v[2 * i].int ?? 0, characters: v[2 * i + 1].int ?? 0)
+                    if u != QuotaUsage() { result[t] = u }
+                    remember(t, day, u)
+                }
+                return result
+            } catch let e as RedisError {
+                markDown(e.description)
+            }
+        }
+        guard mode == .failOpen else { throw QuotaUnavailable(description: "the quota store (Redis) is unreachable") }
+        let local = pending.usage(tenants: tenants, day: day)
+        var result: [String: QuotaUsage] = [:]
+        for t in tenants {
+            let u = base(t, day) + (local[t] ?? QuotaUsage())
+            if u != QuotaUsage() { result[t] = u }
+        }
+        return result
+    }
+
+    public func isReachable() async -> Bool {
+        let ok = await client.ping()
+        if ok { markUp() } else { markDown("PING failed") }
+        return ok
+    }
+
+    // MARK: Failure handling
+
+    private func fallback(tenant: String, day: UsageDay, add: QuotaUsage, limits: QuotaLimits) throws -> QuotaDecision {
+        guard mode == .failOpen else { throw QuotaUnavailable(description: "the quota store (Redis) is unreachable; try again shortly") }
+        let local = pending.usage(tenants: [tenant], day: day)[tenant] ?? QuotaUsage()
+        let current = base(tenant, day) + local
+        if let kind = current.exceeded(adding: add, limits: limits) { return .rejected(kind, current) }
+        pending.add(tenant: tenant, day: day, add)
+        return .allowed(current + add)
+    }
+
+    /// Pushes counts taken while Redis was down. On failure they are kept for the next attempt.
+    private func reconcileIfNeeded() async throws {
+        let deltas = pending.drain()
+        for (i, d) in deltas.enumerated() {
+            let k = Self.keys(d.tenant, d.day)
+            do {
+                _ = try await client.command(["EVAL", Self.addScript, "2", k[0], k[1], String(d.usage.requests),
+                                              String(d.usage.characters), String(Self.ttlSeconds)])
+            } catch {
+                for rest in deltas[i...] { pending.add(tenant: rest.tenant, dayKey: rest.day, rest.usage) }
+                throw error
+            }
+        }
+    }
+
+    private func shouldTryRedis() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return healthy || Date().timeIntervalSince(lastFailure) >= retryInterval
+    }
+
+    private func markUp() {
+        lock.lock()
+        let changed = !healthy
+        healthy = true
+        lock.unlock()
+        if changed { onStateChange(true, "Redis at \(backend) is reachable again; quota counting is shared again") }
+    }
+
+    private func markDown(_ message: String) {
+        lock.lock()
+        let changed = healthy
+        healthy = false
+        lastFailure = Date()
+        lock.unlock()
+        if changed {
+            let what = mode == .failOpen ? "counting in this process until it is back (fail-open)" : "refusing translations until it is back (fail-closed)"
+            onStateChange(false, "\(message); \(what)")
+        }
+    }
+
+    private func remember(_ tenant: String, _ day: UsageDay, _ u: QuotaUsage) {
+        lock.lock()
+        lastSeen[tenant + "|" + day.key] = u
+        lock.unlock()
+    }
+
+    private func base(_ tenant: String, _ day: UsageDay) -> QuotaUsage {
+        lock.lock()
+        defer { lock.unlock() }
+        return lastSeen[tenant + "|" + day.key] ?? QuotaUsage()
+    }
+}

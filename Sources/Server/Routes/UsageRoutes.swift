@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+
+/// One counter against its limit (nil = unlimited).
+struct UsageCounter: Codable, Sendable, Equatable {
+    let used: Int
+    let limit: Int?
+}
+
+/// `GET /api/v1/usage`.
+struct UsageResponse: Encodable, Sendable {
+    let tenantID: String
+    let date: String
+    let resetsAt: Date
+    let requests: UsageCounter
+    let characters: UsageCounter
+    let maxCharactersPerRequest: Int
+    enum CodingKeys: String, CodingKey {
+        case tenantID = "tenant_id", date, resetsAt = "resets_at", requests, characters
+        case maxCharactersPerRequest = "max_characters_per_request"
+    }
+}
+
+/// `GET /api/v1/admin/usage`: every tenant's counts today.
+struct TenantUsageList: Encodable, Sendable {
+    struct Row: Encodable, Sendable {
+        let tenantID: String
+        let requests: Int
+        let characters: Int
+        let dailyRequests: Int?
+        let dailyCharacters: Int?
+        enum CodingKeys: String, CodingKey {
+            case tenantID = "tenant_id", requests, characters, dailyRequests = "daily_requests", dailyCharacters = "daily_characters"
+        }
+    }
+    let date: String
+    let resetsAt: Date
+    let tenants: [Row]
+    enum CodingKeys: String, CodingKey { case date, resetsAt = "resets_at", tenants }
+}
+
+struct AuditEventList: Encodable, Sendable { let events: [AuditEvent] }
+
+extension ServerApp {
+    /// `GET /api/v1/usage` (scope `usage:read`).
+    static func addUsageRoutes(_ router: RouterGroup<AppContext>, _ env: ServerEnvironment) {
+        router.get("usage") { _, context -> JSONResponse<UsageResponse> in
+            let identity = try context.require(.usageRead)
+            let day = UsageDay(env.now())
+            let used = try await quotaUsage(env, [identity.tenant.id], day)[identity.tenant.id] ?? QuotaUsage()
+            return JSONResponse(UsageResponse(
+                tenantID: identity.tenant.id, date: day.key, resetsAt: day.resetsAt,
+                requests: .init(used: used.requests, limit: identity.tenant.dailyRequests),
+                characters: .init(used: used.characters, limit: identity.tenant.dailyCharacters),
+                maxCharactersPerRequest: env.config.maxCharacters))
+        }
+    }
+
+    /// `GET /api/v1/admin/usage` and `GET /api/v1/admin/audit?tenant=&limit=` (scope `admin`).
+    static func addAdminReportRoutes(_ router: RouterGroup<AppContext>, _ env: ServerEnvironment) {
+        router.get("usage") { _, context -> JSONResponse<TenantUsageList> in
+            _ = try context.require(.admin)
+            context.audit.action = "usage.list"
+            let day = UsageDay(env.now())
+            let tenants = try env.store.tenants()
+            let used = try await quotaUsage(env, tenants.map(\.id), day)
+            return JSONResponse(TenantUsageList(date: day.key, resetsAt: day.resetsAt, tenants: tenants.map { t in
+                let u = used[t.id] ?? QuotaUsage()
+                return .init(tenantID: t.id, requests: u.requests, characters: u.characters,
+                             dailyRequests: t.dailyRequests, dailyCharacters: t.dailyCharacters)
+            }))
+        }
+        router.get("audit") { request, context -> JSONResponse<AuditEventList> in
+            _ = try context.require(.admin)
+            context.audit.action = "audit.list"
+            let tenant = request.uri.queryParameters.get("tenant").flatMap { $0.isEmpty ? nil : $0 }
+            context.audit.target = tenant
+            let limitText = request.uri.queryParameters.get("limit") ?? "100"
+            guard let limit = Int(limitText), (1...1_000).contains(limit) else { throw APIError.badRequest("'limit' must be 1-1000") }
+            return JSONResponse(AuditEventList(events: env.audit?.recent(tenant: tenant, limit: limit) ?? []))
+        }
+    }
+
+    static func quotaUsage(_ env: ServerEnvironment, _ tenants: [String], _ day: UsageDay) async throws -> [String: QuotaUsage] {
+        do { return try await env.quota.usage(tenants: tenants, day: day) } catch let e as QuotaUnavailable {
+            throw APIError.quotaUnavailable(e.description)
+        }
+    }
+}

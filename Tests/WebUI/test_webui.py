@@ -1,0 +1,323 @@
+"""Browser tests of the csanmt web UI against the real server (see conftest.py for the set-up).
+
+Each test signs in as its own tenant, so the tests do not depend on each other's quotas or keys.
+Screenshots of every page and error state go to $CSANMT_UI_ARTIFACTS.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+
+import pages
+from pages import by_id, wait, wait_hidden, wait_text, wait_visible
+
+SENTENCE = "今天天气很好。"
+SESSION_EXPIRED = "Your session has expired, please sign in again."
+
+
+def test_page_headers(server):
+    """/ carries the strict CSP and nosniff; the UI's files come with the right types; no path escapes /ui/."""
+    response = server.http("GET", "/")
+    assert response.status == 200
+    assert response.headers.get("Content-Type", "").startswith("text/html")
+    csp = response.headers.get("Content-Security-Policy", "")
+    for directive in ("default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'",
+                      "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"):
+        assert directive in csp, f"CSP lacks {directive!r}: {csp!r}"
+    assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    assert 'src="/ui/app.js"' in response.text
+
+    for name, kind in (("app.js", "javascript"), ("i18n.js", "javascript"), ("api.js", "javascript"),
+                       ("translator.js", "javascript"), ("admin.js", "javascript"), ("app.css", "text/css")):
+        asset = server.http("GET", "/ui/" + name)
+        assert asset.status == 200, f"/ui/{name}: {asset.status}"
+        assert kind in asset.headers.get("Content-Type", ""), f"/ui/{name}: {asset.headers.get('Content-Type')}"
+        assert asset.headers.get("X-Content-Type-Options") == "nosniff"
+
+    for path in ("/ui/../../Package.swift", "/ui/%2e%2e/%2e%2e/Package.swift", "/ui/..%2f..%2fPackage.swift"):
+        escaped = server.http("GET", path)
+        assert not (escaped.status == 200 and "swift-tools-version" in escaped.text), f"{path} escapes the web root"
+
+
+def test_login_and_translate(server, browser, artifacts):
+    """Sign in, translate a sentence (button) and two paragraphs (Ctrl+Enter); the token stays in sessionStorage."""
+    server.create_tenant("ui_user", "Marketing")
+    _, key = server.create_key("ui_user")
+
+    pages.open_app(browser, server.base_url)
+    assert browser.title
+    assert not by_id(browser, "main-nav").is_displayed()
+    pages.screenshot(browser, artifacts, "login")
+
+    pages.sign_in(browser, None, "ui_user", key)
+    assert by_id(browser, "session-tenant").text == "Marketing"
+    assert by_id(browser, "login-key").get_attribute("value") == "", "the API key stays in the form"
+    assert not by_id(browser, "nav-admin").is_displayed(), "a tenant without 'admin' sees the admin tab"
+    # zh→en only in the default model: no swap button.
+    assert not by_id(browser, "swap-button").is_displayed()
+
+    pages.translate(browser, SENTENCE)
+    output = pages.wait_translation(browser)
+    assert re.search(r"[A-Za-z]{2,}", output), f"not English: {output!r}"
+    assert not re.search(r"[\u4e00-\u9fff]", output), f"Chinese left in the output: {output!r}"
+    pages.wait_usage(browser, 1)
+    assert by_id(browser, "char-counter").text == "7 / 5,000"
+    assert by_id(browser, "copy-button").is_enabled()
+    pages.screenshot(browser, artifacts, "translator")
+
+    # Newlines survive: two paragraphs in, two paragraphs out (the output keeps white-space: pre-wrap).
+    pages.translate(browser, "今天天气很好。\n\n我们去公园散步吧。", use_shortcut=True)
+    wait(browser, pages.TRANSLATE_TIMEOUT).until(lambda d: "\n" in by_id(d, "translation-output").text)
+    output = pages.wait_translation(browser)
+    assert len([p for p in output.split("\n") if p.strip()]) == 2, repr(output)
+    assert by_id(browser, "translation-output").value_of_css_property("white-space") == "pre-wrap"
+    pages.wait_usage(browser, 2)
+    pages.screenshot(browser, artifacts, "translator-paragraphs")
+
+    # The token lives in sessionStorage only; no secrets in localStorage or the URL.
+    stored = pages.session_storage(browser)
+    assert stored.get("csanmt.token", "").count(".") == 2, stored
+    assert key not in str(stored)
+    assert not any(v and ("." in v and v.count(".") == 2 and len(v) > 40) for v in pages.local_storage(browser).values())
+    assert key not in str(pages.local_storage(browser))
+    assert "?" not in browser.current_url and "#" not in browser.current_url
+    assert pages.csp_violations(browser) == []
+
+    # Sign out clears the session.
+    by_id(browser, "logout-button").click()
+    wait_visible(browser, "login-view")
+    assert pages.session_storage(browser) == {}
+    browser.refresh()
+    wait_visible(browser, "login-view")
+    assert not by_id(browser, "translator-view").is_displayed()
+
+
+def test_wrong_key_shows_login_error(server, browser, artifacts):
+    server.create_tenant("ui_wrongkey")
+    server.create_key("ui_wrongkey")
+    pages.open_app(browser, server.base_url)
+    pages.sign_in(browser, None, "ui_wrongkey", "csk_" + "x" * 40, expect_success=False)
+    error = wait_text(browser, "login-error")
+    assert "Unknown tenant id or API key" in error
+    assert by_id(browser, "login-view").is_displayed()
+    assert not by_id(browser, "translator-view").is_displayed()
+    assert by_id(browser, "login-key").get_attribute("value") == ""
+    assert pages.session_storage(browser) == {}
+    pages.screenshot(browser, artifacts, "login-error")
+
+    # The message follows the language switch.
+    from selenium.webdriver.support.ui import Select
+    Select(by_id(browser, "lang-select")).select_by_value("zh")
+    wait(browser).until(lambda d: "不正确" in by_id(d, "login-error").text)
+    assert by_id(browser, "login-title").text == "登录"
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
+    pages.screenshot(browser, artifacts, "login-error-zh")
+
+
+def test_chinese_browser_defaults_to_chinese(server, browsers, artifacts):
+    server.create_tenant("ui_zh", "市场部")
+    _, key = server.create_key("ui_zh")
+    driver = browsers.new("zh-CN")
+    pages.open_app(driver, server.base_url)
+    assert by_id(driver, "login-title").text == "登录"
+    assert by_id(driver, "login-submit").text == "登录"
+    pages.sign_in(driver, None, "ui_zh", key)
+    assert by_id(driver, "translate-button").text == "翻译"
+    pages.translate(driver, SENTENCE)
+    assert pages.wait_translation(driver)
+    wait(driver).until(lambda d: "请求" in by_id(d, "usage-requests").text)
+    pages.screenshot(driver, artifacts, "translator-zh")
+
+
+def test_revoked_key_returns_to_login(server, browser, artifacts):
+    """A 401 in the middle of a session (key revoked; a bad token after reload) → login with a clear message."""
+    server.create_tenant("ui_revoke")
+    key_id, key = server.create_key("ui_revoke")
+    pages.sign_in(browser, server.base_url, "ui_revoke", key)
+    server.revoke_key(key_id)
+
+    pages.translate(browser, SENTENCE)
+    wait_visible(browser, "login-view", pages.TRANSLATE_TIMEOUT)
+    assert wait_text(browser, "login-notice") == SESSION_EXPIRED
+    assert not by_id(browser, "translator-view").is_displayed()
+    assert not by_id(browser, "logout-button").is_displayed()
+    assert pages.session_storage(browser) == {}
+    pages.screenshot(browser, artifacts, "session-expired")
+
+    # An expired or forged token found in sessionStorage after a reload: whoami → 401 → login.
+    expired = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+               "eyJ0aWQiOiJ1aV9yZXZva2UiLCJleHAiOjEwMDAwMDAwMDB9."
+               "c2lnbmF0dXJlLW5vdC12YWxpZC1zaWduYXR1cmUtbm90LXZhbGlk")
+    browser.execute_script("sessionStorage.setItem('csanmt.token', arguments[0]);"
+                           "sessionStorage.setItem('csanmt.tokenExpiresAt', String(Date.now() + 3600e3));", expired)
+    browser.refresh()
+    wait_visible(browser, "login-view")
+    assert wait_text(browser, "login-notice") == SESSION_EXPIRED
+    assert pages.session_storage(browser) == {}
+
+    # A token the page itself knows to have expired is dropped without asking the server.
+    browser.execute_script("sessionStorage.setItem('csanmt.token', arguments[0]);"
+                           "sessionStorage.setItem('csanmt.tokenExpiresAt', String(Date.now() - 1000));", expired)
+    browser.refresh()
+    wait_visible(browser, "login-view")
+    assert wait_text(browser, "login-notice") == SESSION_EXPIRED
+
+
+def test_request_quota_exhausted(server, browser, artifacts):
+    server.create_tenant("ui_quota", "Quota test", daily_requests=1)
+    _, key = server.create_key("ui_quota")
+    pages.sign_in(browser, server.base_url, "ui_quota", key)
+    wait(browser).until(lambda d: "0 / 1" in by_id(d, "usage-requests").text)
+
+    pages.translate(browser, SENTENCE)
+    assert pages.wait_translation(browser)
+    wait(browser).until(lambda d: "1 / 1" in by_id(d, "usage-requests").text)
+
+    pages.translate(browser, "我们去公园散步吧。")
+    message = pages.wait_translate_error(browser)
+    assert "Daily request quota reached" in message, message
+    assert "resets at" in message and re.search(r"\d{1,2}:\d{2}", message), message
+    assert by_id(browser, "translator-view").is_displayed(), "a 429 must not end the session"
+    pages.screenshot(browser, artifacts, "quota-exceeded")
+
+
+def test_client_side_errors(server, browser, artifacts):
+    """Too long (client check), 503 with retries, and an unreachable server: fetch is replaced in the page."""
+    server.create_tenant("ui_errors")
+    _, key = server.create_key("ui_errors")
+    pages.sign_in(browser, server.base_url, "ui_errors", key)
+    wait(browser).until(lambda d: "/ 5,000" in by_id(d, "char-counter").text)
+
+    # Over max_characters_per_request: refused before sending, with the limit.
+    source = by_id(browser, "source-text")
+    browser.execute_script("arguments[0].value = arguments[1];"
+                           "arguments[0].dispatchEvent(new Event('input'));", source, "好" * 5001)
+    assert by_id(browser, "char-counter").text == "5,001 / 5,000"
+    by_id(browser, "translate-button").click()
+    message = wait_text(browser, "translate-error")
+    assert "too long" in message and "5,000" in message, message
+    pages.screenshot(browser, artifacts, "error-too-long")
+
+    # 503 four times: "busy, retrying…", then a give-up message; exactly 4 tries.
+    browser.execute_script("""
+        window.__calls = 0;
+        const realFetch = window.fetch;
+        window.fetch = function (url, init) {
+          if (String(url).includes('/api/v1/translate')) {
+            window.__calls++;
+            return Promise.resolve(new Response(JSON.stringify({error: {code: 'busy', message: 'busy'}}),
+              {status: 503, headers: {'Content-Type': 'application/json', 'Retry-After': '0'}}));
+          }
+          return realFetch(url, init);
+        };""")
+    pages.translate(browser, SENTENCE)
+    assert "retrying" in wait_text(browser, "translate-status")
+    message = wait_text(browser, "translate-error", 30)
+    assert "still busy" in message, message
+    assert browser.execute_script("return window.__calls") == 4
+    pages.screenshot(browser, artifacts, "error-busy")
+
+    # The server cannot be reached.
+    browser.execute_script("window.fetch = function () { return Promise.reject(new TypeError('Failed to fetch')); };")
+    pages.translate(browser, SENTENCE)
+    message = wait_text(browser, "translate-error")
+    assert message.startswith("Cannot reach the server"), message
+    assert by_id(browser, "translator-view").is_displayed()
+    pages.screenshot(browser, artifacts, "error-network")
+
+
+def test_admin_creates_tenant_and_key(server, browsers, artifacts):
+    """The admin creates a tenant and a key in the UI; a second browser signs in with them and translates;
+    the admin then sees its usage and audit events, and disabling the tenant ends its session."""
+    admin = browsers.new()
+    pages.sign_in(admin, server.base_url, "ui_admin", server.admin_key)
+    assert by_id(admin, "nav-admin").is_displayed()
+    pages.open_admin(admin)
+    pages.tenant_row(admin, "ui_admin")
+
+    by_id(admin, "tenant-id").send_keys("ui_created")
+    by_id(admin, "tenant-name").send_keys("Created in the UI")
+    by_id(admin, "tenant-daily-requests").send_keys("50")
+    by_id(admin, "tenant-submit").click()
+    row = pages.tenant_row(admin, "ui_created")
+    assert "Created in the UI" in row.text and "Enabled" in row.text
+    chips = [c.text for c in row.find_elements(By.CSS_SELECTOR, ".chip")]
+    assert sorted(chips) == ["translate:basic", "translate:batch", "usage:read"], chips
+    assert "Tenant ui_created created." in wait_text(admin, "admin-status")
+
+    # The key panel opens on the new tenant; create a key and read it from the one-time box.
+    wait(admin).until(lambda d: by_id(d, "keys-tenant-id").text == "ui_created")
+    by_id(admin, "create-key-button").click()
+    wait_visible(admin, "new-key-box")
+    api_key = by_id(admin, "new-key-value").get_attribute("value")
+    assert api_key.startswith("csk_"), api_key
+    assert "not shown again" in by_id(admin, "new-key-box").text
+    wait(admin).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#keys-body tr[data-key-id]"))
+    pages.screenshot(admin, artifacts, "admin-new-key")
+
+    # A second browser signs in as the new tenant and translates.
+    user = browsers.new()
+    pages.sign_in(user, server.base_url, "ui_created", api_key)
+    assert by_id(user, "session-tenant").text == "Created in the UI"
+    assert not by_id(user, "nav-admin").is_displayed()
+    pages.translate(user, SENTENCE)
+    assert re.search(r"[A-Za-z]{2,}", pages.wait_translation(user))
+    pages.wait_usage(user, 1)
+
+    # The admin sees today's usage and the audit trail of the new tenant.
+    by_id(admin, "new-key-dismiss").click()
+    wait_hidden(admin, "new-key-box")
+    by_id(admin, "admin-refresh").click()
+    wait(admin).until(lambda d: "1 / 50" in pages.tenant_row(d, "ui_created").text)
+    audit_filter = by_id(admin, "audit-tenant")
+    audit_filter.send_keys("ui_created")
+    admin.find_element(By.CSS_SELECTOR, '[data-testid="audit-refresh"]').click()
+    wait(admin).until(lambda d: "/api/v1/translate" in by_id(d, "audit-body").text)
+    rows = admin.find_elements(By.CSS_SELECTOR, "#audit-body tr")
+    assert all("ui_created" in r.text for r in rows), [r.text for r in rows]
+    admin.execute_script("window.scrollTo(0, 0)")
+    pages.screenshot(admin, artifacts, "admin")
+
+    # Edit: quota to unlimited, then disable the tenant; the user's next call sends it back to the login page.
+    by_id(admin, "edit-ui_created").click()
+    wait(admin).until(lambda d: "ui_created" in by_id(d, "tenant-form-title").text)
+    by_id(admin, "tenant-daily-requests").clear()
+    by_id(admin, "tenant-submit").click()
+    wait(admin).until(lambda d: "1 / unlimited" in pages.tenant_row(d, "ui_created").text)
+    by_id(admin, "toggle-ui_created").click()
+    wait(admin).until(lambda d: "Disabled" in pages.tenant_row(d, "ui_created").text)
+
+    pages.translate(user, SENTENCE)
+    wait_visible(user, "login-view", pages.TRANSLATE_TIMEOUT)
+    assert "Access was denied" in wait_text(user, "login-notice")
+    pages.screenshot(user, artifacts, "tenant-disabled")
+
+
+def test_non_admin_has_no_admin_console(server, browser, artifacts):
+    server.create_tenant("ui_plain", "Plain user", scopes="translate:basic")
+    _, key = server.create_key("ui_plain")
+    pages.sign_in(browser, server.base_url, "ui_plain", key)
+
+    # No admin tab, and no usage bar without usage:read.
+    assert not by_id(browser, "nav-admin").is_displayed()
+    assert not by_id(browser, "admin-view").is_displayed()
+    wait(browser).until(EC.invisibility_of_element_located((By.ID, "usage-bar")))
+    # Even when forced, the admin view does not open (the app checks the scopes).
+    browser.execute_script("document.getElementById('nav-admin').click()")
+    assert not by_id(browser, "admin-view").is_displayed()
+    assert by_id(browser, "translator-view").is_displayed()
+    pages.screenshot(browser, artifacts, "translator-no-admin")
+
+    # Nor through the API.
+    token = server.token("ui_plain", key)
+    for path in ("/api/v1/admin/tenants", "/api/v1/admin/usage", "/api/v1/admin/audit?limit=5"):
+        response = server.http("GET", path, token=token)
+        assert response.status == 403, f"{path}: {response.status} {response.text}"
+        assert response.json["error"]["code"] == "insufficient_scope"
+    response = server.http("POST", "/api/v1/admin/tenants", {"id": "ui_sneaky", "name": "x"}, token=token)
+    assert response.status == 403
+    response = server.http("GET", "/api/v1/usage", token=token)
+    assert response.status == 403
