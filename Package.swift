@@ -64,6 +64,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "ConvertWeightsKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Tests/ServerTests"),

@@ -36,4 +36,19 @@ struct DefaultModelTests {
         #expect(out.unicodeScalars.allSatisfy { $0.isASCII })
         #expect(out.split(separator: " ").count >= 2)
     }
+
+    @Test("the server path (scheduler) keeps paragraphs, blank lines and indentation, and equals the CLI path")
+    func paragraphsThroughScheduler() async throws {
+        var options = BatchingOptions()
+        options.workers = 2
+        let translator = try EngineTranslator(modelDirectory: Self.root.appendingPathComponent("Weights/csanmt-zh2en-small"),
+                                              batching: options)
+        let text = "今天天气很好。我们去公园。\n\n  第二段只有一句。\n第三行。"
+        let out = try await translator.translate([text, "你好。"], pair: translator.directions[0])
+        #expect(out.count == 2)
+        let paragraphs = out[0].components(separatedBy: "\n")
+        #expect(paragraphs.count == 4, "\(out[0])")
+        #expect(paragraphs[1].isEmpty && paragraphs[2].hasPrefix("  ") && !paragraphs[0].isEmpty && !paragraphs[3].isEmpty)
+        #expect(out == (try translator.translateNow([text, "你好。"], options: .init())))
+    }
 }

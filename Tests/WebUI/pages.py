@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -19,8 +20,14 @@ def by_id(driver: WebDriver, element_id: str) -> WebElement:
     return driver.find_element(By.ID, element_id)
 
 
+def by_testid(driver: WebDriver, test_id: str) -> WebElement:
+    return driver.find_element(By.CSS_SELECTOR, f'[data-testid="{test_id}"]')
+
+
 def wait(driver: WebDriver, timeout: float = UI_TIMEOUT) -> WebDriverWait:
-    return WebDriverWait(driver, timeout, poll_frequency=0.1)
+    # Tables are re-rendered after each API call: an element found a moment ago may be gone; look again.
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
 
 def wait_visible(driver: WebDriver, element_id: str, timeout: float = UI_TIMEOUT) -> WebElement:
@@ -123,6 +130,8 @@ def csp_violations(driver: WebDriver) -> list[str]:
 def screenshot(driver: WebDriver, folder: Path, name: str) -> Path:
     """Saves the viewport (1280×800) as folder/name.png, after moving keyboard focus out of the way."""
     driver.execute_script("if (document.activeElement) document.activeElement.blur();")
+    # Park the mouse in the bottom-left corner (no hover effects; unlike move_to_element this does not scroll).
+    driver.execute_cdp_cmd("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": 1, "y": 799})
     path = folder / f"{name}.png"
     driver.save_screenshot(str(path))
     return path

@@ -4,7 +4,7 @@
 The browser tests write them to $CSANMT_UI_ARTIFACTS (default <repo>/.build/webui-artifacts/). With --run, or
 when one is missing, the two tests that take them are run first (same environment variables as the tests).
 
-    python Tests/WebUI/take_screenshots.py [--run]
+    python Tests/WebUI/take_screenshots.py [--run] [--to DIR]     (DIR defaults to docs/screenshots)
 """
 
 from __future__ import annotations
@@ -35,21 +35,23 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def main() -> int:
+    args = sys.argv[1:]
+    target = Path(args[args.index("--to") + 1]) if "--to" in args else TARGET
     missing = [n for n in NAMES if not (ARTIFACTS / f"{n}.png").exists()]
-    if "--run" in sys.argv[1:] or missing:
+    if "--run" in args or missing:
         result = subprocess.run([sys.executable, "-m", "pytest", str(HERE), "-k", TESTS], cwd=REPO)
         if result.returncode != 0:
             print("the screenshot tests failed; nothing copied", file=sys.stderr)
             return result.returncode
-    TARGET.mkdir(parents=True, exist_ok=True)
+    target.mkdir(parents=True, exist_ok=True)
     for name in NAMES:
         source = ARTIFACTS / f"{name}.png"
         size = png_size(source)
         if size != SIZE:
             print(f"{source} is {size[0]}×{size[1]}, expected {SIZE[0]}×{SIZE[1]}", file=sys.stderr)
             return 1
-        shutil.copyfile(source, TARGET / f"{name}.png")
-        print(f"{source} → {TARGET / (name + '.png')}")
+        shutil.copyfile(source, target / f"{name}.png")
+        print(f"{source} → {target / (name + '.png')}")
     return 0
 
 

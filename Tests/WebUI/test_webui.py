@@ -95,6 +95,40 @@ def test_login_and_translate(server, browser, artifacts):
     assert not by_id(browser, "translator-view").is_displayed()
 
 
+def test_translate_as_you_type_and_copy(server, browser, artifacts):
+    """The live mode translates after a pause in typing; Copy puts the translation on the clipboard."""
+    server.create_tenant("ui_live")
+    _, key = server.create_key("ui_live")
+    browser.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": server.base_url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    pages.sign_in(browser, server.base_url, "ui_live", key)
+
+    by_id(browser, "live-translate").click()
+    by_id(browser, "source-text").send_keys(SENTENCE)
+    output = wait(browser, pages.TRANSLATE_TIMEOUT).until(lambda d: by_id(d, "translation-output").text.strip())
+    assert re.search(r"[A-Za-z]{2,}", output)
+
+    by_id(browser, "copy-button").click()
+    assert wait_text(browser, "translate-status") == "Copied to the clipboard."
+    copied = browser.execute_async_script(
+        "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('ERROR ' + e));")
+    assert copied == output
+
+
+def test_narrow_screen_stacks_panes(server, browser, artifacts):
+    """Below 720 px the source and translation panes are stacked, not side by side."""
+    server.create_tenant("ui_narrow", "Mobile")
+    _, key = server.create_key("ui_narrow")
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    pages.sign_in(browser, server.base_url, "ui_narrow", key)
+    source = by_id(browser, "source-text").rect
+    output = by_id(browser, "translation-output").rect
+    assert output["y"] >= source["y"] + source["height"], (source, output)
+    assert abs(output["x"] - source["x"]) < 40, (source, output)
+    pages.screenshot(browser, artifacts, "translator-narrow")
+
+
 def test_wrong_key_shows_login_error(server, browser, artifacts):
     server.create_tenant("ui_wrongkey")
     server.create_key("ui_wrongkey")
@@ -274,7 +308,7 @@ def test_admin_creates_tenant_and_key(server, browsers, artifacts):
     wait(admin).until(lambda d: "1 / 50" in pages.tenant_row(d, "ui_created").text)
     audit_filter = by_id(admin, "audit-tenant")
     audit_filter.send_keys("ui_created")
-    admin.find_element(By.CSS_SELECTOR, '[data-testid="audit-refresh"]').click()
+    pages.by_testid(admin, "audit-refresh").click()
     wait(admin).until(lambda d: "/api/v1/translate" in by_id(d, "audit-body").text)
     rows = admin.find_elements(By.CSS_SELECTOR, "#audit-body tr")
     assert all("ui_created" in r.text for r in rows), [r.text for r in rows]
@@ -282,12 +316,12 @@ def test_admin_creates_tenant_and_key(server, browsers, artifacts):
     pages.screenshot(admin, artifacts, "admin")
 
     # Edit: quota to unlimited, then disable the tenant; the user's next call sends it back to the login page.
-    by_id(admin, "edit-ui_created").click()
+    pages.by_testid(admin, "edit-ui_created").click()
     wait(admin).until(lambda d: "ui_created" in by_id(d, "tenant-form-title").text)
     by_id(admin, "tenant-daily-requests").clear()
     by_id(admin, "tenant-submit").click()
     wait(admin).until(lambda d: "1 / unlimited" in pages.tenant_row(d, "ui_created").text)
-    by_id(admin, "toggle-ui_created").click()
+    pages.by_testid(admin, "toggle-ui_created").click()
     wait(admin).until(lambda d: "Disabled" in pages.tenant_row(d, "ui_created").text)
 
     pages.translate(user, SENTENCE)

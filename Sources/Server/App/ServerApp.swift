@@ -84,12 +84,23 @@ public enum ServerApp {
     /// Serves until SIGINT/SIGTERM, then stops accepting, gives in-flight requests `shutdown_grace` seconds to
     /// finish, and flushes the audit log.
     public static func run(_ env: ServerEnvironment, logger: Logger) async throws {
-        let app = makeApplication(env, logger: logger)
-        var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(env.config.shutdownGrace * 1000))
         logger.info("csanmt serving \(env.translator.description) on http://\(env.config.host):\(env.config.port)")
+        try await run(makeServiceGroup(env, logger: logger, handleSignals: true), env, logger: logger)
+    }
+
+    /// The server as a service group; `triggerGracefulShutdown()` (or a signal, with `handleSignals`) drains it.
+    public static func makeServiceGroup(_ env: ServerEnvironment, logger: Logger, handleSignals: Bool) -> ServiceGroup {
+        let app = makeApplication(env, logger: logger)
+        var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                                                      logger: logger)
+        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(env.config.shutdownGrace * 1000))
+        return ServiceGroup(configuration: configuration)
+    }
+
+    /// Runs the group to the end of its graceful shutdown, then flushes the audit log.
+    public static func run(_ group: ServiceGroup, _ env: ServerEnvironment, logger: Logger) async throws {
         do {
-            try await ServiceGroup(configuration: configuration).run()
+            try await group.run()
         } catch {
             env.audit?.flush()
             throw error

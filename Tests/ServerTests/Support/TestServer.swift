@@ -28,14 +28,15 @@ struct TestServer {
     let env: ServerEnvironment
     let auditPath: String
 
-    init(config: ServerConfig = ServerConfig(), dbDirectory: URL? = nil) throws {
+    init(config: ServerConfig = ServerConfig(), dbDirectory: URL? = nil, translator: (any Translator)? = nil,
+         quota: (any QuotaCounter)? = nil, redis: RedisClient? = nil) throws {
         dir = dbDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("csanmt-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         auditPath = dir.appendingPathComponent("audit.log").path
         let clock = self.clock
         let store = try TenantStore(path: dir.appendingPathComponent("tenants.sqlite").path, now: { clock.now })
-        env = try ServerEnvironment(config: config, store: store, translator: EchoTranslator(),
-                                    audit: try AuditLog(.init(path: auditPath)), now: { clock.now })
+        env = try ServerEnvironment(config: config, store: store, translator: translator ?? EchoTranslator(),
+                                    audit: try AuditLog(.init(path: auditPath)), quota: quota, redis: redis, now: { clock.now })
     }
 
     var store: TenantStore { env.store }
@@ -43,9 +44,11 @@ struct TestServer {
 
     /// Creates a tenant with a key; returns the plaintext key.
     @discardableResult
-    func tenant(_ id: String, scopes: [Scope] = [.translateBasic, .translateBatch, .usageRead], allowedIPs: [String] = []) throws -> String {
+    func tenant(_ id: String, scopes: [Scope] = [.translateBasic, .translateBatch, .usageRead], allowedIPs: [String] = [],
+                dailyRequests: Int? = nil, dailyCharacters: Int? = nil) throws -> String {
         if try store.tenant(id) == nil {
-            try store.createTenant(id: id, name: "Tenant \(id)", scopes: scopes, allowedIPs: allowedIPs)
+            try store.createTenant(id: id, name: "Tenant \(id)", scopes: scopes, dailyRequests: dailyRequests,
+                                   dailyCharacters: dailyCharacters, allowedIPs: allowedIPs)
         }
         return try store.createKey(tenantID: id).1
     }

@@ -29,7 +29,7 @@
     state.handlers = handlers || {};
     ['admin-status', 'admin-error', 'admin-refresh', 'admin-usage-date', 'tenants-body', 'tenant-form',
       'tenant-form-title', 'tenant-id', 'tenant-name', 'tenant-daily-requests', 'tenant-daily-characters', 'tenant-ips',
-      'tenant-enabled', 'tenant-enabled-row', 'tenant-submit', 'tenant-cancel', 'keys-empty-hint', 'keys-content',
+      'tenant-enabled', 'tenant-enabled-row', 'tenant-submit', 'tenant-cancel', 'keys-empty-hint', 'keys-for', 'keys-content',
       'keys-tenant-id', 'create-key-form', 'key-expires', 'create-key-button', 'new-key-box', 'new-key-value',
       'new-key-copy', 'new-key-dismiss', 'keys-body', 'audit-form', 'audit-tenant', 'audit-body'
     ].forEach(function (id) { el[id] = $(id); });
@@ -55,6 +55,7 @@
     hideNewKey();
     resetTenantForm();
     el['keys-content'].hidden = true;
+    el['keys-for'].hidden = true;
     el['keys-empty-hint'].hidden = false;
     el['audit-tenant'].value = '';
     renderTenants(); renderKeys(); renderAudit();
@@ -270,6 +271,7 @@
     state.keys = [];
     el['keys-tenant-id'].textContent = tenantID;
     el['keys-empty-hint'].hidden = true;
+    el['keys-for'].hidden = false;
     el['keys-content'].hidden = false;
     renderKeys();
     loadKeys(tenantID);
@@ -292,9 +294,9 @@
       const s = keyState(key);
       row.appendChild(cell(code(key.id)));
       row.appendChild(cell(code(key.prefix + '…')));
-      row.appendChild(cell(I18N.formatTime(key.created_at)));
-      row.appendChild(cell(key.last_used_at ? I18N.formatTime(key.last_used_at) : '–'));
-      row.appendChild(cell(key.expires_at ? I18N.formatTime(key.expires_at) : I18N.t('admin.never')));
+      row.appendChild(cell(I18N.formatTime(key.created_at), null, 'nowrap'));
+      row.appendChild(cell(key.last_used_at ? I18N.formatTime(key.last_used_at) : '–', null, 'nowrap'));
+      row.appendChild(cell(key.expires_at ? I18N.formatTime(key.expires_at) : I18N.t('admin.never'), null, 'nowrap'));
       row.appendChild(cell(badge(s.text, s.kind)));
       const actions = document.createElement('div');
       actions.className = 'row-actions';
@@ -375,13 +377,13 @@
     state.events.forEach(function (event) {
       const row = document.createElement('tr');
       if (event.status >= 400) row.classList.add('row-error');
-      row.appendChild(cell(event.time ? I18N.formatTime(event.time) : '–', event.time));
+      row.appendChild(cell(event.time ? I18N.formatTime(event.time) : '–', event.time, 'nowrap'));
       row.appendChild(cell(event.tenant_id ? code(event.tenant_id) : '–'));
       row.appendChild(cell(code([event.method, event.path].filter(Boolean).join(' ') || '–'), event.request_id));
       row.appendChild(cell(event.status !== undefined ? badge(null, event.status >= 400 ? 'off' : 'ok', String(event.status)) : '–'));
-      row.appendChild(cell(event.latency_ms !== undefined ? (Math.round(event.latency_ms * 10) / 10) + ' ms' : '–'));
+      row.appendChild(cell(event.latency_ms !== undefined ? (Math.round(event.latency_ms * 10) / 10) + ' ms' : '–', null, 'nowrap'));
       row.appendChild(cell(event.characters !== undefined && event.characters !== null ? I18N.formatNumber(event.characters) : '–'));
-      const what = [event.action, event.target, event.error, event.cache ? I18N.t('admin.cacheHit') + ': ' + event.cache : null]
+      const what = [event.action, event.target, event.error, event.cache ? I18N.t('admin.cache', { value: event.cache }) : null]
         .filter(function (x) { return x !== undefined && x !== null && x !== ''; });
       row.appendChild(cell(what.length ? what.join(' · ') : '–'));
       row.appendChild(cell(event.client_ip || '–'));
@@ -391,8 +393,9 @@
 
   // ------------------------------------------------------------------ DOM helpers
 
-  function cell(content, title) {
+  function cell(content, title, className) {
     const td = document.createElement('td');
+    if (className) td.className = className;
     if (content instanceof Node) td.appendChild(content);
     else td.textContent = content === undefined || content === null ? '' : String(content);
     if (title) td.title = title;

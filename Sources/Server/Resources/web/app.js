@@ -52,7 +52,7 @@
     el['admin-view'].hidden = name !== 'admin';
 
     const signedIn = name !== 'login';
-    el['main-nav'].hidden = !signedIn;
+    el['main-nav'].hidden = !signedIn || !isAdmin();     // one view only: no tabs needed
     el['session-info'].hidden = !signedIn;
     el['logout-button'].hidden = !signedIn;
     el['nav-admin'].hidden = !isAdmin();

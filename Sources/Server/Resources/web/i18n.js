@@ -13,6 +13,7 @@
 
   const MESSAGES = {
     en: {
+      'app.title': 'csanmt translator',
       'app.subtitle': 'Chinese–English translation',
       'app.loading': 'Loading…',
       'app.footer': 'csanmt · machine translation, review important texts.',
@@ -134,7 +135,7 @@
       'admin.field.scopes': 'Scopes',
       'admin.field.dailyRequests': 'Daily requests',
       'admin.field.dailyCharacters': 'Daily characters',
-      'admin.field.quotaHint': 'Leave a quota empty for unlimited.',
+      'admin.field.quotaHint': 'Empty = unlimited',
       'admin.field.ips': 'Allowed IPs (CIDR, one per line; empty = any)',
       'admin.field.enabled': 'Enabled',
       'admin.field.expires': 'Expires in days (empty = never)',
@@ -166,10 +167,11 @@
       'admin.auditAll': 'all tenants',
       'admin.auditShow': 'Show events',
       'admin.noEvents': 'No events.',
-      'admin.cacheHit': 'cache hit'
+      'admin.cache': 'cache: {value}'
     },
 
     zh: {
+      'app.title': 'csanmt 翻译',
       'app.subtitle': '中英机器翻译',
       'app.loading': '正在加载…',
       'app.footer': 'csanmt · 机器翻译，重要内容请人工审核。',
@@ -291,7 +293,7 @@
       'admin.field.scopes': '权限范围',
       'admin.field.dailyRequests': '每日请求数',
       'admin.field.dailyCharacters': '每日字符数',
-      'admin.field.quotaHint': '配额留空表示不限。',
+      'admin.field.quotaHint': '留空表示不限',
       'admin.field.ips': '允许的 IP（CIDR，每行一个；留空表示任意）',
       'admin.field.enabled': '已启用',
       'admin.field.expires': '有效天数（留空表示永不过期）',
@@ -323,7 +325,7 @@
       'admin.auditAll': '全部租户',
       'admin.auditShow': '显示事件',
       'admin.noEvents': '没有事件。',
-      'admin.cacheHit': '缓存命中'
+      'admin.cache': '缓存：{value}'
     }
   };
 
@@ -383,6 +385,7 @@
   /** Fills data-i18n texts and data-i18n-attr attributes under root (default: the whole document). */
   function apply(root) {
     const scope = root || document;
+    if (!root) document.title = t('app.title');
     const withText = scope.querySelectorAll('[data-i18n]');
     if (root && root.matches && root.matches('[data-i18n]')) fill(root);
     withText.forEach(fill);

@@ -182,6 +182,9 @@
     } catch (error) {
       if (mine !== state.sequence) return;
       if (API.isAuthFailure(error)) { state.handlers.onAuthFailure(error); return; }
+      // The output no longer matches the source: clear it rather than show a stale translation.
+      el['translation-output'].textContent = '';
+      el['copy-button'].disabled = true;
       showError(API.describe(error, state.maxCharacters));
     } finally {
       state.pending = Math.max(0, state.pending - 1);

@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import Server
+
+/// The translation cache: hits are recorded, tenants are isolated by default, the LRU evicts the least recent.
+@Suite("Translation cache")
+struct CacheTests {
+    func cacheField(_ s: TestServer) throws -> [String?] {
+        try s.auditLines().filter { ($0["path"] as? String) == "/api/v1/translate" }.map { $0["cache"] as? String }
+    }
+
+    @Test("per-tenant scope: a second tenant's identical text is a miss; the same tenant's is a hit")
+    func tenantIsolation() async throws {
+        let t = GatedTranslator(options: SchedulerTests.options(window: .zero))
+        let s = try TestServer(translator: t)
+        let a = try s.tenant("org_a")
+        let b = try s.tenant("org_b")
+        try await s.app().test(.router) { client in
+            let ta = try #require(try await client.token("org_a", a))
+            let tb = try #require(try await client.token("org_b", b))
+            for token in [ta, ta, tb] {
+                let r = try await client.postJSON("/api/v1/translate", #"{"text": "机密文本"}"#, token: token)
+                #expect(r.json?["translated_text"] as? String == "[en] 机密文本")
+            }
+        }
+        #expect(try cacheField(s) == ["miss", "hit", "miss"])
+        #expect(t.batches.flatMap { $0 }.count == 2, "org_b must not be served org_a's entry")
+        let metrics = s.env.metrics.exposition()
+        #expect(metrics.contains(#"csanmt_cache_lookups_total{result="hit"} 1"#))
+        #expect(metrics.contains(#"csanmt_cache_lookups_total{result="miss"} 2"#))
+        t.scheduler.shutdown()
+    }
+
+    @Test("shared scope: the second tenant hits; a batch with some cached texts is partial")
+    func sharedScope() async throws {
+        var config = ServerConfig()
+        config.cacheScope = "shared"
+        let t = GatedTranslator(options: SchedulerTests.options(window: .zero))
+        let s = try TestServer(config: config, translator: t)
+        let a = try s.tenant("org_a")
+        let b = try s.tenant("org_b")
+        try await s.app().test(.router) { client in
+            let ta = try #require(try await client.token("org_a", a))
+            let tb = try #require(try await client.token("org_b", b))
+            _ = try await client.postJSON("/api/v1/translate", #"{"text": "公开"}"#, token: ta)
+            _ = try await client.postJSON("/api/v1/translate", #"{"text": "公开"}"#, token: tb)
+            let partial = try await client.postJSON("/api/v1/translate", #"{"text": ["公开", "新的"]}"#, token: tb)
+            #expect(partial.json?["translated_text"] as? [String] == ["[en] 公开", "[en] 新的"])
+        }
+        #expect(try cacheField(s) == ["miss", "hit", "partial"])
+        t.scheduler.shutdown()
+    }
+
+    @Test("keys separate scope, model, direction and text unambiguously")
+    func keys() {
+        let p = LanguagePair(source: "zh", target: "en")
+        let k = CacheKey.make(scope: "org_a", model: "m", pair: p, text: "x")
+        #expect(k != CacheKey.make(scope: "org_b", model: "m", pair: p, text: "x"))
+        #expect(k != CacheKey.make(scope: "org_a", model: "m2", pair: p, text: "x"))
+        #expect(k != CacheKey.make(scope: "org_a", model: "m", pair: LanguagePair(source: "en", target: "zh"), text: "x"))
+        #expect(CacheKey.make(scope: "ab", model: "c", pair: p, text: "") != CacheKey.make(scope: "a", model: "bc", pair: p, text: ""))
+        #expect(k == CacheKey.make(scope: "org_a", model: "m", pair: p, text: "x"))
+    }
+
+    @Test("the LRU evicts the least recently used entry")
+    func lru() {
+        let c = LRUCache<String>(capacity: 2)
+        c.set("a", "1")
+        c.set("b", "2")
+        #expect(c.get("a") == "1")   // a is now the most recent
+        c.set("c", "3")              // evicts b
+        #expect(c.get("b") == nil && c.get("a") == "1" && c.get("c") == "3")
+        #expect(c.count == 2)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import Server
+
+/// Redis killed mid-run, then restarted: fail-closed refuses with 503, fail-open counts locally and reconciles.
+@Suite("Redis outages", .enabled(if: RedisTestServer.available, "redis-server is not installed"), .serialized)
+struct RedisFailureTests {
+    func server(_ mode: QuotaFailMode, _ redis: RedisTestServer) throws -> (TestServer, RedisQuotaCounter, StateLog) {
+        let client = RedisClient(url: try RedisURL(redis.url), timeout: 0.3)
+        let log = StateLog()
+        let counter = RedisQuotaCounter(client: client, mode: mode, retryInterval: 0.1) { up, message in log.add(up, message) }
+        var config = ServerConfig()
+        config.redis = redis.url
+        config.cacheEntries = 0
+        return (try TestServer(config: config, quota: counter, redis: client), counter, log)
+    }
+
+    @Test("fail-closed: 503 quota_unavailable while Redis is down, served again after it restarts; /api/ready follows")
+    func failClosed() async throws {
+        let redis = try RedisTestServer()
+        let (s, _, log) = try server(.failClosed, redis)
+        let key = try s.tenant("org_f", dailyRequests: 100)
+        try await s.app().test(.router) { client in
+            let token = try #require(try await client.token("org_f", key))
+            #expect(try await client.postJSON("/api/v1/translate", #"{"text": "a"}"#, token: token).status == .ok)
+            redis.stop()
+            let down = try await client.postJSON("/api/v1/translate", #"{"text": "a"}"#, token: token)
+            #expect(down.status == .serviceUnavailable)
+            #expect(down.errorCode == "quota_unavailable")
+            #expect(down.headers[.retryAfter] != nil)
+            #expect(try await client.get("/api/ready").status == .serviceUnavailable)
+            try redis.start()
+            try await Task.sleep(for: .milliseconds(150))   // past the retry interval
+            #expect(try await client.postJSON("/api/v1/translate", #"{"text": "a"}"#, token: token).status == .ok)
+            #expect(try await client.get("/api/ready").status == .ok)
+            let usage = try await client.get("/api/v1/usage", token: token).json
+            // The restarted Redis is empty: it has only the request made after the restart.
+            #expect((usage?["requests"] as? [String: Any])?["used"] as? Int == 1)
+        }
+        #expect(log.events.map(\.up) == [false, true])
+    }
+
+    @Test("fail-open: keeps serving and enforcing limits locally, then adds the local counts to Redis")
+    func failOpen() async throws {
+        let redis = try RedisTestServer()
+        let (s, counter, log) = try server(.failOpen, redis)
+        let key = try s.tenant("org_o", dailyRequests: 5)
+        try await s.app().test(.router) { client in
+            let token = try #require(try await client.token("org_o", key))
+            for _ in 0..<2 { #expect(try await client.postJSON("/api/v1/translate", #"{"text": "ab"}"#, token: token).status == .ok) }
+            redis.stop()
+            // 2 counted in Redis before the outage; 3 more fit; the 6th is refused on the local count.
+            var statuses: [UInt] = []
+            for _ in 0..<4 { statuses.append(UInt(try await client.postJSON("/api/v1/translate", #"{"text": "ab"}"#, token: token).status.code)) }
+            #expect(statuses == [200, 200, 200, 429])
+            try redis.start()   // empty: the 2 requests before the outage are lost with it
+            try await Task.sleep(for: .milliseconds(150))
+            // The next call reconciles: the 3 local requests go to Redis, then this one is checked against 3 + 1.
+            #expect(try await client.postJSON("/api/v1/translate", #"{"text": "ab"}"#, token: token).status == .ok)
+        }
+        let stored = try await counter.usage(tenants: ["org_o"], day: UsageDay(s.clock.now))["org_o"]
+        #expect(stored == QuotaUsage(requests: 4, characters: 8))
+        #expect(log.events.map(\.up) == [false, true])
+    }
+}
+
+final class StateLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _events: [(up: Bool, message: String)] = []
+    func add(_ up: Bool, _ m: String) { lock.lock(); _events.append((up, m)); lock.unlock() }
+    var events: [(up: Bool, message: String)] { lock.lock(); defer { lock.unlock() }; return _events }
+}

@@ -1,0 +1,73 @@
+import Foundation
+@testable import Server
+
+/// A gate the test opens and closes; engine "calls" wait at it.
+final class Gate: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var isOpen: Bool
+    private var _waiting = 0
+    init(open: Bool) { isOpen = open }
+    func open() { condition.lock(); isOpen = true; condition.broadcast(); condition.unlock() }
+    func close() { condition.lock(); isOpen = false; condition.unlock() }
+    func pass() {
+        condition.lock()
+        _waiting += 1
+        while !isOpen { condition.wait() }
+        _waiting -= 1
+        condition.unlock()
+    }
+    /// Engine calls blocked at the gate now.
+    var waiting: Int { condition.lock(); defer { condition.unlock() }; return _waiting }
+}
+
+/// The real ``BatchScheduler`` with a fake engine: each text is one sentence whose ids are its code points, and a
+/// batch runs only while the gate is open. Records every batch it ran, so tests see what was merged and what was
+/// dropped.
+final class GatedTranslator: Translator, @unchecked Sendable {
+    let directions = [LanguagePair(source: "zh", target: "en")]
+    let description = "gated (tests only)"
+    let cacheIdentity = "gated"
+    let gate: Gate
+    let scheduler: BatchScheduler<String>
+
+    init(options: BatchingOptions = BatchingOptions(), open: Bool = true, observer: SchedulerObserver? = nil) {
+        let gate = Gate(open: open)
+        self.gate = gate
+        let box = BatchLog()
+        scheduler = BatchScheduler(options: options, observer: observer) { batch in
+            gate.pass()
+            let texts = batch.map { ids in String(String.UnicodeScalarView(ids.compactMap { Unicode.Scalar(UInt32($0)) })) }
+            box.append(texts)
+            return texts.map { "[en] " + $0 }
+        }
+        log = box
+    }
+    let log: BatchLog
+
+    var batches: [[String]] { log.all }
+
+    func translate(_ texts: [String], pair: LanguagePair) async throws -> [String] {
+        do {
+            return try await scheduler.submit(texts.map { $0.unicodeScalars.map { Int32($0.value) } })
+        } catch let busy as SchedulerBusy {
+            throw TranslationError.busy(retryAfterSeconds: busy.retryAfterSeconds)
+        }
+    }
+}
+
+final class BatchLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var batches: [[String]] = []
+    func append(_ b: [String]) { lock.lock(); batches.append(b); lock.unlock() }
+    var all: [[String]] { lock.lock(); defer { lock.unlock() }; return batches }
+}
+
+/// Polls `condition` every 10 ms for up to `seconds`.
+func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}

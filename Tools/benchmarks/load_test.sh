@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Load benchmarks of `csanmt serve` (issue 6), all in one run on this machine:
+#   1. quota check overhead: cached translations at 1 connection, in-process counter vs Redis (p50/p99 per request);
+#   2. end to end with the default model on short sentences at 1, 8 and 32 connections, batching on and off.
+# Needs: a release build (swift build -c release), wrk, redis-server. Usage:
+#   Tools/benchmarks/load_test.sh [seconds per run, default 20] > docs/load.txt
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECONDS_PER_RUN=${1:-20}
+BIN=.build/release/csanmt
+W=$(mktemp -d /tmp/csanmt-load.XXXX)
+REDIS_PORT=6392
+PORT=8197
+trap 'kill $(jobs -p) 2>/dev/null || true; redis-cli -p $REDIS_PORT shutdown nosave >/dev/null 2>&1 || true' EXIT
+
+# Short sentences: the first 300 lines of the Tatoeba hold-out of at most 20 characters (a test set: used to measure,
+# never to train).
+SRC=../shared/data/test/tatoeba_holdout/tatoeba_holdout1000.zh
+awk 'length($0) <= 20 && length($0) > 0' "$SRC" | head -300 > $W/sentences.txt
+echo "sentences: $(wc -l < $W/sentences.txt) from $SRC (mean $(awk '{n+=length($0)} END {printf "%.1f", n/NR}' $W/sentences.txt) chars)"
+
+redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --daemonize yes >/dev/null
+$BIN tenant create --db $W/t.sqlite --id org_load --name Load >/dev/null
+KEY=$($BIN key create --db $W/t.sqlite --tenant org_load | tail -1)
+
+start() {  # start ARGS... : serve in the background, wait until ready, export CSANMT_TOKEN
+  $BIN serve --db $W/t.sqlite --port $PORT "$@" > $W/serve.log 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 120); do curl -sf localhost:$PORT/api/ready >/dev/null && break; sleep 0.5; done
+  export CSANMT_TOKEN=$(curl -s localhost:$PORT/api/v1/auth/token -H 'Content-Type: application/json' \
+    -d "{\"tenant_id\":\"org_load\",\"api_key\":\"$KEY\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+}
+stop() { kill -INT $SERVER; wait $SERVER 2>/dev/null || true; }
+run() {  # run LABEL CONNECTIONS SECONDS
+  local out
+  out=$(wrk -t1 -c$2 -d${3}s --timeout 30s -s Tools/benchmarks/translate_post.lua http://127.0.0.1:$PORT | grep RESULT)
+  echo "$1 c=$2 ${out#RESULT }"
+}
+export CSANMT_SENTENCES=$W/sentences.txt
+
+echo "== quota overhead: one cached sentence, 1 connection (no engine work) =="
+export CSANMT_FIXED=1
+start --workers 1
+run "in-process counter" 1 $SECONDS_PER_RUN
+stop
+CSANMT_CACHE_TTL=0 start --workers 1 --redis redis://127.0.0.1:$REDIS_PORT
+run "redis counter     " 1 $SECONDS_PER_RUN
+stop
+unset CSANMT_FIXED
+
+echo "== end to end, default model, short sentences, cache off =="
+for mode in on off; do
+  flags=(); [ $mode = off ] && flags=(--no-batching)
+  CSANMT_CACHE_ENTRIES=0 start "${flags[@]}"
+  run "warm-up batching=$mode" 8 5 > /dev/null
+  for c in 1 8 32; do run "batching=$mode" $c $SECONDS_PER_RUN; done
+  stop
+done
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
