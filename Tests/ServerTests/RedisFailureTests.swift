@@ -8,9 +8,9 @@ import Testing
 @Suite("Redis outages", .enabled(if: RedisTestServer.available, "redis-server is not installed"), .serialized)
 struct RedisFailureTests {
     func server(_ mode: QuotaFailMode, _ redis: RedisTestServer) throws -> (TestServer, RedisQuotaCounter, StateLog) {
-        let client = RedisClient(url: try RedisURL(redis.url), timeout: 0.3)
+        let client = RedisClient(url: try RedisURL(redis.url), timeout: 0.3, retryInterval: 0.1)
         let log = StateLog()
-        let counter = RedisQuotaCounter(client: client, mode: mode, retryInterval: 0.1) { up, message in log.add(up, message) }
+        let counter = RedisQuotaCounter(client: client, mode: mode) { up, message in log.add(up, message) }
         var config = ServerConfig()
         config.redis = redis.url
         config.cacheEntries = 0

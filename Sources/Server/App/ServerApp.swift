@@ -12,8 +12,10 @@ public enum ServerApp {
         let model: String
         let directions: [LanguagePair]
         let quota: String
+        /// `up` or `down` when Redis is configured.
+        let redis: String?
         let queuedSentences: Int?
-        enum CodingKeys: String, CodingKey { case status, model, directions, quota, queuedSentences = "queued_sentences" }
+        enum CodingKeys: String, CodingKey { case status, model, directions, quota, redis, queuedSentences = "queued_sentences" }
     }
     /// The caller as the server sees it (the web UI uses it to decide what to show).
     struct WhoAmI: Encodable, Sendable {
@@ -39,13 +41,20 @@ public enum ServerApp {
         api.get("health") { _, _ in JSONResponse(Health(status: "ok")) }
         api.get("ready") { _, _ -> JSONResponse<Ready> in
             guard !env.translator.directions.isEmpty else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
+            var redis: String?
             if env.redis != nil {
                 let up = await env.quota.isReachable()
                 env.metrics.redis(up: up)
-                guard up else { throw APIError(.serviceUnavailable, "redis_unreachable", "Redis at \(env.quota.backend) does not answer") }
+                redis = up ? "up" : "down"
+                // Under fail-open a replica without Redis still serves; every replica shares the Redis, so marking
+                // them all unready would take the whole service down.
+                guard up || env.config.quotaFailMode == QuotaFailMode.failOpen.rawValue else {
+                    throw APIError(.serviceUnavailable, "redis_unreachable", "Redis at \(env.quota.backend) does not answer")
+                }
             }
             return JSONResponse(Ready(status: "ready", model: env.translator.description, directions: env.translator.directions,
-                                      quota: env.quota.backend, queuedSentences: (env.translator as? EngineTranslator)?.queuedSentences))
+                                      quota: env.quota.backend, redis: redis,
+                                      queuedSentences: (env.translator as? EngineTranslator)?.queuedSentences))
         }
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))

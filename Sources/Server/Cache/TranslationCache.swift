@@ -45,9 +45,13 @@ public final class TranslationCache: Sendable {
         return found
     }
 
-    func store(_ entries: [(key: String, value: String)]) async {
+    static let storeScript = "for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'EX', ARGV[1]) end return 1"
+
+    /// Stores locally now and in Redis in the background (one round trip; the response does not wait for it).
+    func store(_ entries: [(key: String, value: String)]) {
         for e in entries { local.set(e.key, e.value) }
-        guard let redis else { return }
-        for e in entries { _ = try? await redis.command(["SET", e.key, e.value, "EX", String(ttlSeconds)]) }
+        guard let redis, !entries.isEmpty else { return }
+        let argv = ["EVAL", Self.storeScript, String(entries.count)] + entries.map(\.key) + [String(ttlSeconds)] + entries.map(\.value)
+        Task.detached { _ = try? await redis.command(argv) }
     }
 }

@@ -11,13 +11,13 @@ public struct AppContext: RequestContext, RemoteAddressRequestContext {
     public var identity: Identity?
     /// Filled in along the way; written as one audit line when the request ends.
     public let audit = AuditState()
-    /// Completes when the connection closes (the client left, or a deadline cut it): pending work is cancelled.
-    public let closeFuture: EventLoopFuture<Void>
+    /// The connection behind the connection guard: tells the request when its client leaves (nil in-process).
+    public let connection: ClientConnection?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
-        closeFuture = source.channel.closeFuture
+        connection = ClientConnection.of(source.channel)
     }
 }
 

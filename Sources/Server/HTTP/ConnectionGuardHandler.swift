@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTPTypes
 
@@ -5,9 +6,12 @@ import NIOHTTPTypes
 ///
 /// - The request head must arrive within `headerTimeout` of the connection opening (`idleTimeout` between keep-alive
 ///   requests), and the body within `bodyTimeout` of the head, so slow-loris clients cannot hold connections.
-/// - A client that closes its side while its request is being processed is gone: the connection is closed, which
-///   cancels the request's work (``AppContext/closeFuture``) and drops its queued sentences. (A client that
-///   half-closes and still waits for the answer is treated the same way; HTTP clients do not do that in practice.)
+/// - A client that closes its side while a request of its is being processed is gone: the request's work is
+///   cancelled through its ``ClientConnection`` (queued sentences are dropped) and the connection is closed. (A client
+///   that half-closes and still waits for the answer is treated the same way; HTTP clients do not do that in practice.)
+///
+/// Requests and responses are counted rather than paired, because Hummingbird may answer (e.g. 401) before it has
+/// read the whole body, and a client may pipeline.
 final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -18,7 +22,10 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     let bodyTimeout: TimeAmount
     let idleTimeout: TimeAmount
     private var timer: Scheduled<Void>?
-    private var processing = false
+    private var heads = 0          // request heads received
+    private var responses = 0      // responses finished
+    private var readingBody = false
+    private var connection: ClientConnection?
 
     init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount, idleTimeout: TimeAmount) {
         self.headerTimeout = headerTimeout
@@ -27,10 +34,14 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        connection = ClientConnection.register(context.channel)
         if context.channel.isActive { arm(context, headerTimeout) }
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { disarm() }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        disarm()
+        ClientConnection.unregister(context.channel)
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         arm(context, headerTimeout)
@@ -39,31 +50,39 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func channelInactive(context: ChannelHandlerContext) {
         disarm()
+        connection?.clientGone()
+        ClientConnection.unregister(context.channel)
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head: arm(context, bodyTimeout)
-        case .body: break
+        case .head:
+            heads += 1
+            readingBody = true
+            arm(context, bodyTimeout)
+        case .body:
+            break
         case .end:
-            disarm()
-            processing = true
+            readingBody = false
+            // Working on it: no deadline here (the translation has its own). Already answered: wait for the next head.
+            if heads > responses { disarm() } else { arm(context, idleTimeout) }
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
-            processing = false
-            arm(context, idleTimeout)
+            responses += 1
+            if heads <= responses && !readingBody { arm(context, idleTimeout) }
         }
         context.write(data, promise: promise)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let e = event as? ChannelEvent, e == .inputClosed, processing {
-            context.close(promise: nil)   // the client left while we were working for it
+        if let e = event as? ChannelEvent, e == .inputClosed, heads > responses {
+            connection?.clientGone()   // the client left while we were working for it
+            context.close(promise: nil)
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -78,5 +97,61 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func disarm() {
         timer?.cancel()
         timer = nil
+    }
+}
+
+/// What a request handler knows about its connection: "tell me if the client leaves". One hook at a time (the
+/// current request's), so a long keep-alive connection accumulates nothing.
+public final class ClientConnection: @unchecked Sendable {
+    private let lock = NSLock()
+    private var onGone: (@Sendable () -> Void)?
+    private var gone = false
+
+    /// Runs `hook` when the client leaves (at once if it already has) until `clear()`.
+    public func onClientGone(_ hook: @escaping @Sendable () -> Void) {
+        lock.lock()
+        if gone { lock.unlock(); hook(); return }
+        onGone = hook
+        lock.unlock()
+    }
+
+    public func clear() {
+        lock.lock()
+        onGone = nil
+        lock.unlock()
+    }
+
+    func clientGone() {
+        lock.lock()
+        gone = true
+        let hook = onGone
+        onGone = nil
+        lock.unlock()
+        hook?()
+    }
+
+    // Channels have no attached storage, so live connections are found by channel identity.
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var live: [ObjectIdentifier: ClientConnection] = [:]
+
+    static func register(_ channel: Channel) -> ClientConnection {
+        let c = ClientConnection()
+        lock.lock()
+        live[ObjectIdentifier(channel)] = c
+        lock.unlock()
+        return c
+    }
+
+    static func unregister(_ channel: Channel) {
+        lock.lock()
+        live[ObjectIdentifier(channel)] = nil
+        lock.unlock()
+    }
+
+    /// The connection of `channel`, when it runs behind the guard (not in in-process tests).
+    static func of(_ channel: Channel) -> ClientConnection? {
+        lock.lock()
+        defer { lock.unlock() }
+        return live[ObjectIdentifier(channel)]
     }
 }

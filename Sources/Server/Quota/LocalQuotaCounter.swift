@@ -10,14 +10,19 @@ public final class LocalQuotaCounter: QuotaCounter, @unchecked Sendable {
     public init() {}
 
     public func consume(tenant: String, day: UsageDay, requests: Int, characters: Int, limits: QuotaLimits) -> QuotaDecision {
+        consume(tenant: tenant, day: day, add: QuotaUsage(requests: requests, characters: characters), limits: limits, base: QuotaUsage())
+    }
+
+    /// Check-and-count against `base` + this process's count, under one lock (fail-open adds the last Redis counts).
+    func consume(tenant: String, day: UsageDay, add: QuotaUsage, limits: QuotaLimits, base: QuotaUsage) -> QuotaDecision {
         let key = tenant + "|" + day.key
-        let add = QuotaUsage(requests: requests, characters: characters)
         lock.lock()
         defer { lock.unlock() }
         dropOtherDays(day)
-        let current = counts[key] ?? QuotaUsage()
+        let mine = counts[key] ?? QuotaUsage()
+        let current = base + mine
         if let kind = current.exceeded(adding: add, limits: limits) { return .rejected(kind, current) }
-        counts[key] = current + add
+        counts[key] = mine + add
         return .allowed(current + add)
     }
 
@@ -56,7 +61,8 @@ public final class LocalQuotaCounter: QuotaCounter, @unchecked Sendable {
 
     private func dropOtherDays(_ day: UsageDay) {
         // Yesterday's counters are dead weight once the day has turned.
-        guard day.key != currentDay else { return }
+        // Only forward: a late request still carrying yesterday must not wipe today's counts.
+        guard day.key > currentDay else { return }
         currentDay = day.key
         counts = counts.filter { $0.key.hasSuffix("|" + day.key) }
     }

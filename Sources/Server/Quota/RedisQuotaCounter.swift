@@ -18,12 +18,9 @@ public final class RedisQuotaCounter: QuotaCounter, @unchecked Sendable {
     public var backend: String { client.url.description }
     /// Called when Redis goes down (`false`) or comes back (`true`), with a message; the server logs and audits it.
     private let onStateChange: @Sendable (Bool, String) -> Void
-    /// After a failure, requests skip Redis for this long instead of each paying a connect timeout.
-    private let retryInterval: TimeInterval
 
     private let lock = NSLock()
     private var healthy = true
-    private var lastFailure = Date.distantPast
     /// The last counts Redis reported, per "tenant|day": the base for fail-open decisions.
     private var lastSeen: [String: QuotaUsage] = [:]
     /// Counted here while Redis was down; pushed to Redis on recovery.
@@ -51,11 +48,10 @@ public final class RedisQuotaCounter: QuotaCounter, @unchecked Sendable {
         """
     static let ttlSeconds = 2 * 86_400
 
-    public init(client: RedisClient, mode: QuotaFailMode, retryInterval: TimeInterval = 1,
-                onStateChange: @escaping @Sendable (Bool, String) -> Void = { _, _ in }) {
+    /// While Redis is failing, the client fails fast (its breaker) and probes again after its retry interval.
+    public init(client: RedisClient, mode: QuotaFailMode, onStateChange: @escaping @Sendable (Bool, String) -> Void = { _, _ in }) {
         self.client = client
         self.mode = mode
-        self.retryInterval = retryInterval
         self.onStateChange = onStateChange
     }
 
@@ -64,59 +60,54 @@ public final class RedisQuotaCounter: QuotaCounter, @unchecked Sendable {
     }
 
     public func consume(tenant: String, day: UsageDay, requests: Int, characters: Int, limits: QuotaLimits) async throws -> QuotaDecision {
-        if shouldTryRedis() {
-            do {
-                try await reconcileIfNeeded()
-                let k = Self.keys(tenant, day.key)
-                let reply = try await client.command([
-                    "EVAL", Self.consumeScript, "2", k[0], k[1], String(limits.requests ?? -1), String(limits.characters ?? -1),
-                    String(requests), String(characters), String(Self.ttlSeconds)])
-                markUp()
-                guard case .array(let v) = reply, v.count == 4, let ok = v[0].int, let which = v[1].int,
-                      let r = v[2].int, let c = v[3].int else { throw RedisError.reply("unexpected quota script reply") }
-                let usage = QuotaUsage(requests: r, characters: c)
-                remember(tenant, day, usage)
-                return ok == 1 ? .allowed(usage) : .rejected(which == 1 ? .requests : .characters, usage)
-            } catch let e as RedisError {
-                markDown(e.description)
-            }
+        do {
+            try await reconcileIfNeeded()
+            let k = Self.keys(tenant, day.key)
+            let reply = try await client.command([
+                "EVAL", Self.consumeScript, "2", k[0], k[1], String(limits.requests ?? -1), String(limits.characters ?? -1),
+                String(requests), String(characters), String(Self.ttlSeconds)])
+            markUp()
+            guard case .array(let v) = reply, v.count == 4, let ok = v[0].int, let which = v[1].int,
+                  let r = v[2].int, let c = v[3].int else { throw RedisError.reply("unexpected quota script reply") }
+            let usage = QuotaUsage(requests: r, characters: c)
+            remember(tenant, day, usage)
+            return ok == 1 ? .allowed(usage) : .rejected(which == 1 ? .requests : .characters, usage)
+        } catch let e as RedisError {
+            markDown(e.description)
         }
-        return try fallback(tenant: tenant, day: day, add: QuotaUsage(requests: requests, characters: characters), limits: limits)
+        guard mode == .failOpen else { throw QuotaUnavailable(description: "the quota store (Redis) is unreachable; try again shortly") }
+        return pending.consume(tenant: tenant, day: day, add: QuotaUsage(requests: requests, characters: characters), limits: limits,
+                               base: base(tenant, day))
     }
 
     public func refund(tenant: String, day: UsageDay, requests: Int, characters: Int) async throws {
         let delta = QuotaUsage(requests: -requests, characters: -characters)
-        if shouldTryRedis() {
-            let k = Self.keys(tenant, day.key)
-            do {
-                _ = try await client.command(["EVAL", Self.addScript, "2", k[0], k[1], String(delta.requests),
-                                              String(delta.characters), String(Self.ttlSeconds)])
-                return
-            } catch let e as RedisError {
-                markDown(e.description)
-            }
+        let k = Self.keys(tenant, day.key)
+        do {
+            _ = try await client.command(["EVAL", Self.addScript, "2", k[0], k[1], String(delta.requests),
+                                          String(delta.characters), String(Self.ttlSeconds)])
+        } catch let e as RedisError {
+            markDown(e.description)
+            pending.add(tenant: tenant, day: day, delta)   // reconciled with the rest
         }
-        pending.add(tenant: tenant, day: day, delta)   // reconciled with the rest
     }
 
     public func usage(tenants: [String], day: UsageDay) async throws -> [String: QuotaUsage] {
         guard !tenants.isEmpty else { return [:] }
-        if shouldTryRedis() {
-            do {
-                try await reconcileIfNeeded()
-                let reply = try await client.command(["MGET"] + tenants.flatMap { Self.keys($0, day.key) })
-                markUp()
-                guard case .array(let v) = reply, v.count == 2 * tenants.count else { throw RedisError.reply("unexpected MGET reply") }
-                var result: [String: QuotaUsage] = [:]
-                for (i, t) in tenants.enumerated() {
-                    let u = QuotaUsage(requests: v[2 * i].int ?? 0, characters: v[2 * i + 1].int ?? 0)
-                    if u != QuotaUsage() { result[t] = u }
-                    remember(t, day, u)
-                }
-                return result
-            } catch let e as RedisError {
-                markDown(e.description)
+        do {
+            try await reconcileIfNeeded()
+            let reply = try await client.command(["MGET"] + tenants.flatMap { Self.keys($0, day.key) })
+            markUp()
+            guard case .array(let v) = reply, v.count == 2 * tenants.count else { throw RedisError.reply("unexpected MGET reply") }
+            var result: [String: QuotaUsage] = [:]
+            for (i, t) in tenants.enumerated() {
+                let u = QuotaUsage(requests: v[2 * i].int ?? 0, characters: v[2 * i + 1].int ?? 0)
+                if u != QuotaUsage() { result[t] = u }
+                remember(t, day, u)
             }
+            return result
+        } catch let e as RedisError {
+            markDown(e.description)
         }
         guard mode == .failOpen else { throw QuotaUnavailable(description: "the quota store (Redis) is unreachable") }
         let local = pending.usage(tenants: tenants, day: day)
@@ -136,15 +127,6 @@ public final class RedisQuotaCounter: QuotaCounter, @unchecked Sendable {
 
     // MARK: Failure handling
 
-    private func fallback(tenant: String, day: UsageDay, add: QuotaUsage, limits: QuotaLimits) throws -> QuotaDecision {
-        guard mode == .failOpen else { throw QuotaUnavailable(description: "the quota store (Redis) is unreachable; try again shortly") }
-        let local = pending.usage(tenants: [tenant], day: day)[tenant] ?? QuotaUsage()
-        let current = base(tenant, day) + local
-        if let kind = current.exceeded(adding: add, limits: limits) { return .rejected(kind, current) }
-        pending.add(tenant: tenant, day: day, add)
-        return .allowed(current + add)
-    }
-
     /// Pushes counts taken while Redis was down. On failure they are kept for the next attempt.
     private func reconcileIfNeeded() async throws {
         let deltas = pending.drain()
@@ -160,12 +142,6 @@ public final class RedisQuotaCounter: QuotaCounter, @unchecked Sendable {
         }
     }
 
-    private func shouldTryRedis() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return healthy || Date().timeIntervalSince(lastFailure) >= retryInterval
-    }
-
     private func markUp() {
         lock.lock()
         let changed = !healthy
@@ -178,7 +154,6 @@ public final class RedisQuotaCounter: QuotaCounter, @unchecked Sendable {
         lock.lock()
         let changed = healthy
         healthy = false
-        lastFailure = Date()
         lock.unlock()
         if changed {
             let what = mode == .failOpen ? "counting in this process until it is back (fail-open)" : "refusing translations until it is back (fail-closed)"

@@ -7,6 +7,7 @@ public final class RedisClient: Sendable {
     public let url: RedisURL
     private let connections: [Slot]
     private let gate: Gate
+    private let breaker: Breaker
 
     final class Slot: Sendable {
         let connection: RedisConnection
@@ -31,24 +32,58 @@ public final class RedisClient: Sendable {
         }
     }
 
+    /// After a connection failure, calls fail at once for `retryInterval` seconds; then one caller at a time probes.
+    /// So an unreachable Redis costs each request nothing instead of a timeout, and requests don't pile up.
+    final class Breaker: @unchecked Sendable {
+        private let lock = NSLock()
+        private var openedAt: Date?
+        private var probing = false
+        private var failures = 0
+        let retryInterval: TimeInterval
+        init(_ retryInterval: TimeInterval) { self.retryInterval = retryInterval }
+
+        /// Whether this call may go to Redis.
+        func admit() -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            guard let openedAt else { return true }
+            guard !probing, Date().timeIntervalSince(openedAt) >= retryInterval else { return false }
+            probing = true
+            return true
+        }
+        func record(success: Bool) {
+            lock.lock()
+            if success { openedAt = nil } else { openedAt = Date(); failures += 1 }
+            probing = false
+            lock.unlock()
+        }
+        /// Connection failures so far.
+        var generation: Int { lock.lock(); defer { lock.unlock() }; return failures }
+    }
+
     /// - Parameters:
     ///   - size: connections in the pool.
     ///   - timeout: connect and per-command timeout in seconds.
-    public init(url: RedisURL, size: Int = 4, timeout: Double = 0.5) {
+    ///   - retryInterval: how long calls fail fast after a connection failure before one probes again.
+    public init(url: RedisURL, size: Int = 4, timeout: Double = 0.5, retryInterval: TimeInterval = 1) {
         self.url = url
         connections = (0..<max(1, size)).map { Slot(RedisConnection(url: url, timeoutSeconds: timeout), $0) }
         gate = Gate(connections.count)
+        breaker = Breaker(retryInterval)
     }
 
-    /// Runs one command. Throws ``RedisError/unavailable(_:)`` when Redis cannot be reached (the next call
-    /// reconnects) and ``RedisError/reply(_:)`` for an error reply.
+    /// Runs one command. Throws ``RedisError/unavailable(_:)`` when Redis cannot be reached (the next call after the
+    /// retry interval reconnects) and ``RedisError/reply(_:)`` for an error reply.
     public func command(_ argv: [String]) async throws -> RedisValue {
+        guard breaker.admit() else { throw RedisError.unavailable("\(url) failed recently; retrying shortly") }
         let i = await gate.acquire()
         let slot = connections[i]
+        let generation = breaker.generation
         let result: Result<RedisValue, Error> = await withCheckedContinuation { continuation in
-            slot.queue.async { continuation.resume(returning: Result { try slot.connection.command(argv) }) }
+            slot.queue.async { continuation.resume(returning: Result { try slot.connection.command(argv, generation: generation) }) }
         }
         await gate.release(i)
+        if case .failure(RedisError.unavailable) = result { breaker.record(success: false) } else { breaker.record(success: true) }
         return try result.get()
     }
 

@@ -18,6 +18,8 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
 /// own thread, never on an event loop. Connects lazily and reconnects after any I/O error.
 final class RedisConnection: @unchecked Sendable {
     private var context: UnsafeMutablePointer<redisContext>?
+    /// The pool's failure count when this connection was made; a later failure elsewhere means it may be stale.
+    private var generation = 0
     private let url: RedisURL
     private let timeout: timeval
 
@@ -29,8 +31,12 @@ final class RedisConnection: @unchecked Sendable {
 
     deinit { if let context { redisFree(context) } }
 
-    /// Runs one command (binary-safe argv; no format strings, so no injection).
-    func command(_ argv: [String]) throws -> RedisValue {
+    /// Runs one command (binary-safe argv; no format strings, so no injection). `generation` is the pool's failure
+    /// count: a connection made before the latest failure is replaced first (after a Redis restart every old
+    /// connection is dead, and each would otherwise fail once).
+    func command(_ argv: [String], generation current: Int = 0) throws -> RedisValue {
+        if context != nil && generation < current { drop() }
+        if context == nil { generation = current }
         let ctx = try connected()
         let reply = Self.send(ctx, argv)
         guard let reply else {

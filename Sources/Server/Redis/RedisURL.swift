@@ -1,7 +1,7 @@
 import Foundation
 
-/// Where Redis is: `redis://[[user]:password@]host[:port][/db]`. The password comes from the URL or from
-/// `CSANMT_REDIS_PASSWORD` (so it never has to appear in a flag).
+/// Where Redis is: `redis://[[user]:password@]host[:port][/db]`. Pass a URL with a password through the
+/// `CSANMT_REDIS` environment variable or the config file, not a flag. Error messages never repeat the password.
 public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
@@ -12,13 +12,13 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     /// Parses the URL; throws naming what is wrong.
     public init(_ text: String) throws {
         guard let c = URLComponents(string: text), c.scheme == "redis", let host = c.host, !host.isEmpty else {
-            throw StoreError.invalid("redis URL '\(text)' must look like redis://host:6379[/db]")
+            throw StoreError.invalid("the Redis URL must look like redis://[:password@]host:6379[/db]")
         }
         self.host = host
         port = c.port ?? 6379
-        guard (1...65_535).contains(port) else { throw StoreError.invalid("redis URL '\(text)': bad port") }
+        guard (1...65_535).contains(port) else { throw StoreError.invalid("the Redis URL has a bad port") }
         let path = c.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        guard path.isEmpty || Int(path) != nil else { throw StoreError.invalid("redis URL '\(text)': the path must be a database number") }
+        guard path.isEmpty || Int(path) != nil else { throw StoreError.invalid("the Redis URL's path must be a database number") }
         database = Int(path) ?? 0
         username = c.user.flatMap { $0.isEmpty ? nil : $0 }
         password = c.password

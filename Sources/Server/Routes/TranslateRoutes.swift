@@ -87,7 +87,7 @@ extension ServerApp {
         if !missing.isEmpty {
             let fresh = try await translateGuarded(missing.map { texts[$0] }, pair: pair, env: env, context: context)
             for (k, i) in missing.enumerated() { outputs[i] = fresh[k] }
-            await cache.store(missing.enumerated().map { (keys[$1], fresh[$0]) })
+            cache.store(missing.enumerated().map { (keys[$1], fresh[$0]) })
         }
         return outputs.map { $0 ?? "" }
     }
@@ -104,8 +104,11 @@ extension ServerApp {
             timedOut.set()
             work.cancel()
         }
-        defer { deadline.cancel() }
-        context.closeFuture.whenComplete { _ in work.cancel() }
+        context.connection?.onClientGone { work.cancel() }
+        defer {
+            deadline.cancel()
+            context.connection?.clear()
+        }
         do {
             return try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
         } catch is CancellationError {

@@ -120,6 +120,10 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
                     continuation.resume(throwing: CancellationError())
                     return
                 }
+                if stopped {
+                    continuation.resume(throwing: SchedulerBusy(queued: queued, retryAfterSeconds: 5))
+                    return
+                }
                 guard queued + sentences.count <= options.maxQueued || queued == 0 else {
                     // Rough time to drain the queue: batches ahead of us × the recent batch time.
                     let batches = Double(queued) / Double(max(1, options.enabled ? options.maxSentences : 1))
@@ -166,7 +170,13 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         while let batch = nextBatch() {
             if batch.isEmpty { continue }
             let start = ContinuousClock.now
-            let result = Result { try run(batch.map(\.ids)) }
+            let result = Result { () throws -> [Output] in
+                let outputs = try run(batch.map(\.ids))
+                guard outputs.count == batch.count else {
+                    throw TranslationError.failed("the engine returned \(outputs.count) results for \(batch.count) sentences")
+                }
+                return outputs
+            }
             let elapsed = ContinuousClock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             complete(batch, result, seconds: seconds)
@@ -265,6 +275,7 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
                 finished.append((c, .failure(error)))
                 if let i = requests.firstIndex(where: { $0 === item.request }) { removeRequest(at: i) }
             }
+            observer?.queueDepth(queued)
         }
         condition.unlock()
         if case .success(let outputs) = result {
