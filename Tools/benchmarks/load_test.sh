@@ -16,8 +16,12 @@ trap 'kill $(jobs -p) 2>/dev/null || true; redis-cli -p $REDIS_PORT shutdown nos
 # Short sentences: the first 300 lines of the Tatoeba hold-out of at most 20 characters (a test set: used to measure,
 # never to train).
 SRC=../shared/data/test/tatoeba_holdout/tatoeba_holdout1000.zh
-awk 'length($0) <= 20 && length($0) > 0' "$SRC" | head -300 > $W/sentences.txt
-echo "sentences: $(wc -l < $W/sentences.txt) from $SRC (mean $(awk '{n+=length($0)} END {printf "%.1f", n/NR}' $W/sentences.txt) chars)"
+python3 - "$SRC" > $W/sentences.txt <<'PY'
+import sys
+lines = [l.strip() for l in open(sys.argv[1], encoding="utf-8") if 0 < len(l.strip()) <= 20][:300]
+print("\n".join(lines))
+PY
+echo "sentences: $(wc -l < $W/sentences.txt) from $SRC (mean $(python3 -c "import sys; l=open('$W/sentences.txt',encoding='utf-8').read().split(chr(10)); print(round(sum(map(len,l))/len(l),1))") characters)"
 
 redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --daemonize yes >/dev/null
 $BIN tenant create --db $W/t.sqlite --id org_load --name Load >/dev/null
@@ -56,4 +60,4 @@ for mode in on off; do
   for c in 1 8 32; do run "batching=$mode" $c $SECONDS_PER_RUN; done
   stop
 done
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); BLAS $(.build/release/csanmt inspect | grep -i kernel | head -1)"

@@ -448,21 +448,10 @@
     return row;
   }
 
-  function showStatus(key, args) {
-    I18N.setText(el['admin-status'], key, args);
-    el['admin-status'].hidden = false;
-  }
-
-  function showError(message) {
-    el['admin-status'].hidden = true;
-    I18N.setText(el['admin-error'], message.key, message.args);
-    el['admin-error'].hidden = false;
-  }
-
-  function hideMessages() {
-    el['admin-status'].hidden = true;
-    el['admin-error'].hidden = true;
-  }
+  function notices() { return I18N.notices(el['admin-status'], el['admin-error']); }
+  function showStatus(key, args) { notices().status(key, args); }
+  function showError(message) { notices().error(message); }
+  function hideMessages() { notices().hide(); }
 
   window.Admin = { init: init, show: show, reset: reset };
 })();

@@ -153,22 +153,12 @@
     el['session-tenant'].textContent = '';
     showView('login');
     hideLoginMessages();
-    if (message) {
-      I18N.setText(el['login-notice'], message.key, message.args);
-      el['login-notice'].hidden = false;
-    }
+    if (message) loginNotices().status(message.key, message.args);
   }
 
-  function showLoginError(message) {
-    el['login-notice'].hidden = true;
-    I18N.setText(el['login-error'], message.key, message.args);
-    el['login-error'].hidden = false;
-  }
-
-  function hideLoginMessages() {
-    el['login-notice'].hidden = true;
-    el['login-error'].hidden = true;
-  }
+  function loginNotices() { return I18N.notices(el['login-notice'], el['login-error']); }
+  function showLoginError(message) { loginNotices().error(message); }
+  function hideLoginMessages() { loginNotices().hide(); }
 
   document.addEventListener('DOMContentLoaded', init);
 })();

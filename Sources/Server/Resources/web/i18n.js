@@ -422,7 +422,20 @@
     listeners.forEach(function (fn) { fn(lang); });
   }
 
+  /**
+   * A status line and an error line of one view, shown one at a time. Messages are i18n keys (re-rendered when the
+   * language changes); errors are `{key, args}` objects from Api.describeError.
+   */
+  function notices(statusEl, errorEl) {
+    return {
+      status: function (key, args) { errorEl.hidden = true; setText(statusEl, key, args); statusEl.hidden = false; },
+      error: function (message) { statusEl.hidden = true; setText(errorEl, message.key, message.args); errorEl.hidden = false; },
+      hide: function () { statusEl.hidden = true; errorEl.hidden = true; }
+    };
+  }
+
   window.I18N = {
+    notices: notices,
     t: t,
     apply: apply,
     setText: setText,

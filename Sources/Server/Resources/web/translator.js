@@ -290,21 +290,10 @@
 
   // ------------------------------------------------------------------ messages
 
-  function showStatus(key, args) {
-    I18N.setText(el['translate-status'], key, args);
-    el['translate-status'].hidden = false;
-  }
-
-  function showError(message) {
-    el['translate-status'].hidden = true;
-    I18N.setText(el['translate-error'], message.key, message.args);
-    el['translate-error'].hidden = false;
-  }
-
-  function hideMessages() {
-    el['translate-status'].hidden = true;
-    el['translate-error'].hidden = true;
-  }
+  function notices() { return I18N.notices(el['translate-status'], el['translate-error']); }
+  function showStatus(key, args) { notices().status(key, args); }
+  function showError(message) { notices().error(message); }
+  function hideMessages() { notices().hide(); }
 
   window.Translator = { init: init, start: start, reset: reset, refreshUsage: refreshUsage };
 })();
