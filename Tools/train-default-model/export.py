@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Export a training checkpoint as a clean ModelScope CSANMT model folder.
 
-  python export.py [--run-dir /work/scratch/train/run] [--ckpt PREFIX]
+  python export.py [--run-dir /work/scratch/train/run] [--ckpt PREFIX] [--average PREFIX,PREFIX...]
                    [--out /work/scratch/train/export/csanmt-zh2en-small] [--no-verify]
+
+--average: the exported weights are the element-wise mean of --ckpt and these checkpoints (checkpoint
+averaging, a standard last step of NMT training; recorded in configuration.json).
 
 Writes OUT/configuration.json, src_vocab.txt, trg_vocab.txt, bpe.zh, bpe.en,
 tf_ckpts/{checkpoint, ckpt-0.index, ckpt-0.data-00000-of-00001} holding ONLY the
@@ -62,6 +65,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--run-dir', default='/work/scratch/train/run')
     ap.add_argument('--ckpt', default=None, help='checkpoint prefix (default: latest in RUN/tf_ckpts)')
+    ap.add_argument('--average', default='', help='comma-separated checkpoint prefixes averaged with --ckpt')
     ap.add_argument('--out', default='/work/scratch/train/export/csanmt-zh2en-small')
     ap.add_argument('--no-verify', action='store_true')
     a = ap.parse_args()
@@ -72,6 +76,10 @@ def main():
     ckpt = a.ckpt or tf1.train.latest_checkpoint(os.path.join(a.run_dir, 'tf_ckpts'))
     assert ckpt, 'no checkpoint found'
     reader = tf1.train.load_checkpoint(ckpt)
+    averaged = [c for c in a.average.split(',') if c]
+    readers = [reader] + [tf1.train.load_checkpoint(c) for c in averaged]
+    if averaged:
+        print('averaging with', averaged)
     shapes = reader.get_variable_to_shape_map()
     step = int(reader.get_tensor('global_step')) if 'global_step' in shapes else -1
     print('exporting', ckpt, 'global_step', step)
@@ -93,7 +101,8 @@ def main():
             assert list(shapes[v.op.name]) == v.shape.as_list(), v.op.name
         with tf1.Session(graph=g) as sess:
             for v in vs:
-                v.load(reader.get_tensor(v.op.name), sess)
+                values = [r.get_tensor(v.op.name) for r in readers]
+                v.load(values[0] if len(values) == 1 else np.mean(values, axis=0).astype(values[0].dtype), sess)
             tf1.train.Saver(vs).save(sess, os.path.join(a.out, 'tf_ckpts', 'ckpt-0'),
                                      write_meta_graph=False)
     # relative path in the `checkpoint` state file (portable folder)
@@ -120,6 +129,7 @@ def main():
                       residual_dropout=tp['residual_dropout'],
                       relu_dropout=tp['relu_dropout'],
                       global_step=step, source_checkpoint=os.path.abspath(ckpt),
+                      averaged_checkpoints=[os.path.abspath(c) for c in averaged],
                       semantic_encoder='trained jointly with the MLE loss (not frozen)',
                       contrastive_weight=cfg.get('contrastive_weight', 0.0),
                       batch_tokens=cfg.get('batch_tokens')),
