@@ -65,6 +65,11 @@ struct RequestAuditMiddleware: RouterMiddleware {
             case .notFound(let m): return APIError(.notFound, "not_found", m)
             case .conflict(let m): return APIError(.conflict, "conflict", m)
             }
+        case let e as QuotaUnavailable:
+            return .quotaUnavailable(e.description)
+        case let e as TranslationError:
+            if case .busy(let seconds) = e { return .busy(retryAfter: seconds) }
+            return APIError(.internalServerError, "translation_failed", e.description)
         case let e as HTTPError:
             let code: String
             switch e.status {

@@ -57,13 +57,7 @@ extension ServerApp {
     /// the server fails closed).
     static func consumeQuota(_ env: ServerEnvironment, tenant: String, day: UsageDay, now: Date, characters: Int,
                              limits: QuotaLimits) async throws -> QuotaUsage {
-        let decision: QuotaDecision
-        do {
-            decision = try await env.quota.consume(tenant: tenant, day: day, requests: 1, characters: characters, limits: limits)
-        } catch let e as QuotaUnavailable {
-            throw APIError.quotaUnavailable(e.description)
-        }
-        switch decision {
+        switch try await env.quota.consume(tenant: tenant, day: day, requests: 1, characters: characters, limits: limits) {
         case .allowed(let usage):
             return usage
         case .rejected(let kind, let usage):
@@ -115,9 +109,6 @@ extension ServerApp {
             if timedOut.isSet { throw APIError.translationTimeout }
             throw APIError(HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"), "client_closed",
                            "the client closed the connection before the translation was done")
-        } catch let e as TranslationError {
-            if case .busy(let seconds) = e { throw APIError.busy(retryAfter: seconds) }
-            throw APIError(.internalServerError, "translation_failed", e.description)
         }
     }
 

@@ -47,7 +47,7 @@ extension ServerApp {
         router.get("usage") { _, context -> JSONResponse<UsageResponse> in
             let identity = try context.require(.usageRead)
             let day = UsageDay(env.now())
-            let used = try await quotaUsage(env, [identity.tenant.id], day)[identity.tenant.id] ?? QuotaUsage()
+            let used = try await env.quota.usage(tenants: [identity.tenant.id], day: day)[identity.tenant.id] ?? QuotaUsage()
             return JSONResponse(UsageResponse(
                 tenantID: identity.tenant.id, date: day.key, resetsAt: day.resetsAt,
                 requests: .init(used: used.requests, limit: identity.tenant.dailyRequests),
@@ -63,7 +63,7 @@ extension ServerApp {
             context.audit.action = "usage.list"
             let day = UsageDay(env.now())
             let tenants = try env.store.tenants()
-            let used = try await quotaUsage(env, tenants.map(\.id), day)
+            let used = try await env.quota.usage(tenants: tenants.map(\.id), day: day)
             return JSONResponse(TenantUsageList(date: day.key, resetsAt: day.resetsAt, tenants: tenants.map { t in
                 let u = used[t.id] ?? QuotaUsage()
                 return .init(tenantID: t.id, requests: u.requests, characters: u.characters,
@@ -78,12 +78,6 @@ extension ServerApp {
             let limitText = request.uri.queryParameters.get("limit") ?? "100"
             guard let limit = Int(limitText), (1...1_000).contains(limit) else { throw APIError.badRequest("'limit' must be 1-1000") }
             return JSONResponse(AuditEventList(events: env.audit?.recent(tenant: tenant, limit: limit) ?? []))
-        }
-    }
-
-    static func quotaUsage(_ env: ServerEnvironment, _ tenants: [String], _ day: UsageDay) async throws -> [String: QuotaUsage] {
-        do { return try await env.quota.usage(tenants: tenants, day: day) } catch let e as QuotaUnavailable {
-            throw APIError.quotaUnavailable(e.description)
         }
     }
 }

@@ -17,13 +17,6 @@ public struct BatchingOptions: Sendable, Equatable {
     public init() {}
 }
 
-/// The scheduler is full: the request was refused before anything was queued.
-public struct SchedulerBusy: Error, Sendable, CustomStringConvertible {
-    public let queued: Int
-    public let retryAfterSeconds: Int
-    public var description: String { "the translation queue is full (\(queued) sentences waiting)" }
-}
-
 /// What the scheduler reports (metrics).
 public protocol SchedulerObserver: Sendable {
     func queueDepth(_ sentences: Int)
@@ -102,8 +95,8 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         return queued
     }
 
-    /// Translates `sentences` (one output each, same order). Throws ``SchedulerBusy`` when the queue cannot take
-    /// them, and `CancellationError` when the calling task is cancelled first.
+    /// Translates `sentences` (one output each, same order). Throws ``TranslationError/busy(retryAfterSeconds:)``
+    /// when the queue cannot take them, and `CancellationError` when the calling task is cancelled first.
     public func submit(_ sentences: [[Int32]]) async throws -> [Output] {
         guard !sentences.isEmpty else { return [] }
         let id: Int = {
@@ -121,14 +114,14 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
                     return
                 }
                 if stopped {
-                    continuation.resume(throwing: SchedulerBusy(queued: queued, retryAfterSeconds: 5))
+                    continuation.resume(throwing: TranslationError.busy(retryAfterSeconds: 5))
                     return
                 }
                 guard queued + sentences.count <= options.maxQueued || queued == 0 else {
                     // Rough time to drain the queue: batches ahead of us × the recent batch time.
                     let batches = Double(queued) / Double(max(1, options.enabled ? options.maxSentences : 1))
                     let wait = Int((batches * averageSecondsPerBatch / Double(max(1, options.workers))).rounded(.up))
-                    continuation.resume(throwing: SchedulerBusy(queued: queued, retryAfterSeconds: max(1, min(wait, 60))))
+                    continuation.resume(throwing: TranslationError.busy(retryAfterSeconds: max(1, min(wait, 60))))
                     return
                 }
                 requests.append(Request(id: id, sentences: sentences, continuation: continuation))

@@ -58,11 +58,7 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
         guard directions.contains(pair) else { throw TranslationError.unsupportedPair(pair) }
         guard let scheduler else { throw TranslationError.failed("this translator was built without a scheduler") }
         let work = try prepare(texts, splitSentences: true)
-        do {
-            return finish(work, tokens: try await scheduler.submit(work.chunks.map(\.ids)))
-        } catch let busy as SchedulerBusy {
-            throw TranslationError.busy(retryAfterSeconds: busy.retryAfterSeconds)
-        }
+        return finish(work, tokens: try await scheduler.submit(work.chunks.map(\.ids)))
     }
 
     /// Translates on the calling thread (the CLI's path; the server goes through ``translate(_:pair:)``).

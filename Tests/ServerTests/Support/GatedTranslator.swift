@@ -47,11 +47,7 @@ final class GatedTranslator: Translator, @unchecked Sendable {
     var batches: [[String]] { log.all }
 
     func translate(_ texts: [String], pair: LanguagePair) async throws -> [String] {
-        do {
-            return try await scheduler.submit(texts.map { $0.unicodeScalars.map { Int32($0.value) } })
-        } catch let busy as SchedulerBusy {
-            throw TranslationError.busy(retryAfterSeconds: busy.retryAfterSeconds)
-        }
+        try await scheduler.submit(texts.map { $0.unicodeScalars.map { Int32($0.value) } })
     }
 }
 
