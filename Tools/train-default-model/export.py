@@ -2,10 +2,13 @@
 """Export a training checkpoint as a clean ModelScope CSANMT model folder.
 
   python export.py [--run-dir /work/scratch/train/run] [--ckpt PREFIX] [--average PREFIX,PREFIX...]
-                   [--out /work/scratch/train/export/csanmt-zh2en-small] [--no-verify]
+                   [--lp-rate 0.6] [--out /work/scratch/train/export/csanmt-zh2en-small] [--no-verify]
 
 --average: the exported weights are the element-wise mean of --ckpt and these checkpoints (checkpoint
 averaging, a standard last step of NMT training; recorded in configuration.json).
+--lp-rate: the beam search's length penalty alpha written to configuration.json (`model.lp_rate` and
+`evaluation.lp_rate`); ModelScope's released value is 0.6. The shipped default model uses 1.0, chosen on FLORES
+**dev** (Tools/train-default-model/sweep_length_penalty.sh).
 
 Writes OUT/configuration.json, src_vocab.txt, trg_vocab.txt, bpe.zh, bpe.en,
 tf_ckpts/{checkpoint, ckpt-0.index, ckpt-0.data-00000-of-00001} holding ONLY the
@@ -52,12 +55,12 @@ TRAIN_KEYS = ['initializer', 'learning_rate', 'learning_rate_decay', 'warmup_ste
               'gradient_clip_norm', 'confidence', 'num_of_samples', 'eta']
 
 
-def inference_params(train_params):
+def inference_params(train_params, lp_rate):
     p = {k: train_params[k] for k in MODEL_KEYS}
     # dropout must be 0 at inference (encoding_graph applies residual dropout
     # whenever it is > 0, even in beam search)
     p.update(attention_dropout=0.0, residual_dropout=0.0, relu_dropout=0.0,
-             beam_size=4, lp_rate=0.6, max_decoded_trg_len=100)
+             beam_size=4, lp_rate=lp_rate, max_decoded_trg_len=100)
     return p
 
 
@@ -66,6 +69,8 @@ def main():
     ap.add_argument('--run-dir', default='/work/scratch/train/run')
     ap.add_argument('--ckpt', default=None, help='checkpoint prefix (default: latest in RUN/tf_ckpts)')
     ap.add_argument('--average', default='', help='comma-separated checkpoint prefixes averaged with --ckpt')
+    ap.add_argument('--lp-rate', type=float, default=0.6,
+                    help="beam-search length penalty alpha (ModelScope's released value: 0.6)")
     ap.add_argument('--out', default='/work/scratch/train/export/csanmt-zh2en-small')
     ap.add_argument('--no-verify', action='store_true')
     a = ap.parse_args()
@@ -84,7 +89,7 @@ def main():
     step = int(reader.get_tensor('global_step')) if 'global_step' in shapes else -1
     print('exporting', ckpt, 'global_step', step)
 
-    p = inference_params(tp)
+    p = inference_params(tp, a.lp_rate)
     os.makedirs(os.path.join(a.out, 'tf_ckpts'), exist_ok=True)
     for f in os.listdir(os.path.join(a.out, 'tf_ckpts')):
         os.remove(os.path.join(a.out, 'tf_ckpts', f))
@@ -133,7 +138,7 @@ def main():
                       semantic_encoder='trained jointly with the MLE loss (not frozen)',
                       contrastive_weight=cfg.get('contrastive_weight', 0.0),
                       batch_tokens=cfg.get('batch_tokens')),
-        'evaluation': {'beam_size': 4, 'lp_rate': 0.6, 'max_decoded_trg_len': 100},
+        'evaluation': {'beam_size': 4, 'lp_rate': a.lp_rate, 'max_decoded_trg_len': 100},
     }
     with open(os.path.join(a.out, 'configuration.json'), 'w', encoding='utf-8') as f:
         json.dump(conf, f, indent=2, ensure_ascii=False)
