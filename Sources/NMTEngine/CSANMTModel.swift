@@ -43,7 +43,9 @@ public final class CSANMTModel: @unchecked Sendable {
     public var parameterCount: Int { CheckpointLayout.tensors(for: config).reduce(0) { $0 + $1.elementCount } }
 
     /// Translates a batch of source id sequences (no `</s>`: the model appends it) in one batched beam search.
-    /// Returns, per source, `beamSize` hypotheses, best first, exactly as ModelScope's beam search returns them.
+    /// Returns, per source, `beamSize` hypotheses, best first, exactly as ModelScope's beam search returns them
+    /// (for the batch as given with `stopping: .wholeBatch`, for each sentence alone with the default
+    /// `.eachSentence`; the best hypothesis is the same either way).
     /// An empty batch returns an empty array.
     public func translate(_ sources: [[Int32]], options: DecodingOptions = .init()) throws -> [[Hypothesis]] {
         guard !sources.isEmpty else { return [] }
@@ -62,7 +64,7 @@ public final class CSANMTModel: @unchecked Sendable {
         let state = DecoderState(model: model, encoder: encoded, semantic: r, rowsPerSentence: opts.beamSize,
                                  capacity: opts.maxLength)
         let search = BeamSearch(beam: opts.beamSize, alpha: opts.lengthPenalty, maxLength: opts.maxLength,
-                                vocab: config.vocabSize)
+                                vocab: config.vocabSize, stopping: opts.stopping)
         return search.run(state) { t, previous in model.decoderStep(state, t: t, previous: previous) }
     }
 

@@ -12,6 +12,8 @@ struct TranslateIDs: ParsableCommand {
               {"beams": [[ids...], ...], "scores": [...]}
             Beams are best first, cut at the first </s> (id 0), which is not included. Scores are ModelScope's \
             length-normalised log-probabilities.
+
+            Like ModelScope, the batch stops when every sentence has met its bound, so every beam equals TF's for             the same batch. --stop-each-sentence drops each sentence as soon as it meets its own bound (as             `csanmt translate` and the server do): faster, the same best beam, and lower beams equal to TF's for             that sentence alone.
             """)
 
     @OptionGroup var options: ModelOptions
@@ -25,6 +27,10 @@ struct TranslateIDs: ParsableCommand {
     @Option(name: .customLong("length-penalty"), help: "Length-penalty exponent α (default: the model's, 0.6).")
     var lengthPenalty: Float?
 
+    @Flag(name: .customLong("stop-each-sentence"),
+          help: "Stop each sentence on its own bound instead of ModelScope's batch-global stop.")
+    var stopEachSentence = false
+
     @Flag(name: .long, help: "Print load and translation seconds to stderr as one JSON line (for benchmarks).")
     var timing = false
 
@@ -36,7 +42,8 @@ struct TranslateIDs: ParsableCommand {
         let translateStart = clock.now
         let results: [[Hypothesis]]
         do {
-            results = try model.translate(sources, options: DecodingOptions(beamSize: beam, lengthPenalty: lengthPenalty, maxLength: maxLength))
+            results = try model.translate(sources, options: DecodingOptions(beamSize: beam, lengthPenalty: lengthPenalty, maxLength: maxLength,
+                                                                    stopping: stopEachSentence ? .eachSentence : .wholeBatch))
         } catch let e as EngineError {
             throw CLIError(message: "\(e)")
         }

@@ -50,6 +50,55 @@ struct OpsTests {
         #expect(abs(x.reduce(0, +) - 1) < 1e-6)
     }
 
+    @Test("exp8: within 2 ulp of expf on [-87, 0], exactly 0 below -87, and 1 at 0")
+    func vectorExp() {
+        var worst: Float = 0
+        for i in 0...100_000 {
+            let x = -87 * Float(i) / 100_000
+            let got = exp8(SIMD8(repeating: x))[3], want = expf(x)
+            worst = max(worst, abs(got - want) / want.ulp)
+        }
+        #expect(worst <= 2)
+        #expect(exp8(SIMD8(repeating: 0))[0] == 1)
+        #expect(exp8(SIMD8(repeating: -87.5)) == SIMD8(repeating: 0))
+        #expect(exp8(SIMD8(repeating: -1e9)) == SIMD8(repeating: 0))
+    }
+
+    @Test("softmax and log-softmax on long rows (8-lane body and scalar tail) against Double", arguments: [7, 8, 203, 1029])
+    func longRowSoftmax(_ n: Int) {
+        var r = Rand(state: UInt64(n))
+        var x = r.array(n).map { $0 * 30 }
+        for i in stride(from: 3, to: n, by: 5) { x[i] = -1e9 }   // masked entries in the body and the tail
+        var soft = x, logSoft = x
+        Kernels.softmax(&soft, count: n)
+        Kernels.logSoftmax(&logSoft, count: n)
+        let m = Double(x.max()!), z = x.reduce(0.0) { $0 + exp(Double($1) - m) }
+        for i in 0..<n {
+            let want = exp(Double(x[i]) - m) / z
+            #expect(abs(Double(soft[i]) - want) < 1e-6, "softmax[\(i)]")
+            if x[i] > -1e8 { #expect(abs(Double(logSoft[i]) - log(want)) < 1e-4, "logSoftmax[\(i)]") }
+            else { #expect(soft[i] == 0) }
+        }
+    }
+
+    @Test("top-k over a beam row equals offering each candidate, ties included")
+    func topKRow() {
+        var r = Rand(state: 11)
+        for n in [5, 64, 200, 1003] {
+            // Few distinct values, so many candidates tie.
+            var row = r.array(n).map { ($0 * 8).rounded() / 8 - 3 }
+            if n > 100 { row[90] = .nan; row[95] = 5 }   // a NaN never enters; the block's real maximum still does
+            for (base, penalty) in [(Float(0), Float(1)), (-2.75, 1.37)] {
+                var one = TopK(k: 8), block = TopK(k: 8)
+                for v in 0..<n { one.offer((base + row[v]) / penalty, 100 + v) }
+                row.withUnsafeBufferPointer {
+                    block.offer(row: $0.baseAddress!, count: n, base: base, penalty: penalty, first: 100)
+                }
+                #expect(block.values == one.values && block.indices == one.indices && block.count == one.count)
+            }
+        }
+    }
+
     @Test("linear through sgemm (rows > 1) and sgemv (one row) equals x·W + b")
     func linear() throws {
         let blas = BLAS(lib: try OpenBLAS.shared())

@@ -19,13 +19,15 @@ struct OracleParityTests {
         #expect(maxAbsDiff(probe.teacherForcedLogProbs, expected.logProbs.data) < 1e-4)
     }
 
-    @Test("beam 4 and beam 1: identical sequences, scores within 1e-4", arguments: Fixtures.engineCases)
+    @Test("beam 4 and beam 1, batch-global stop: identical sequences, scores within 1e-4",
+          arguments: Fixtures.engineCases)
     func beamSearch(_ name: String) throws {
         let expected = try Expected(case: name)
         let (model, tmp) = try Fixtures.convertAndLoad(name)
         defer { try? FileManager.default.removeItem(at: tmp) }
         for (beam, reference) in [(4, expected.beam4), (1, expected.beam1)] {
-            let result = try model.translate(expected.sources, options: DecodingOptions(beamSize: beam))
+            let result = try model.translate(expected.sources,
+                                             options: DecodingOptions(beamSize: beam, stopping: .wholeBatch))
             #expect(result.count == reference.seqs.count)
             for (b, hyps) in result.enumerated() {
                 #expect(hyps.count == beam)
@@ -53,6 +55,30 @@ struct OracleParityTests {
             let single = try model.translate([source])[0]
             #expect(single[0].tokens == batched[i][0].tokens)
             #expect(abs(single[0].score - batched[i][0].score) < 1e-4)
+        }
+    }
+
+    @Test("stopping each sentence on its own bound: TF's best beam, and every beam of the sentence decoded alone",
+          arguments: Fixtures.engineCases)
+    func eachSentenceStopping(_ name: String) throws {
+        let expected = try Expected(case: name)
+        let (model, tmp) = try Fixtures.convertAndLoad(name)
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        for (beam, reference) in [(4, expected.beam4), (1, expected.beam1)] {
+            let result = try model.translate(expected.sources, options: DecodingOptions(beamSize: beam))
+            #expect(result.count == reference.seqs.count)
+            for (b, hyps) in result.enumerated() {
+                // The best hypothesis is fixed once the bound is met, so it is TF's for the batch.
+                #expect(hyps[0].tokens == Array(reference.seqs[b][0].prefix { $0 != 0 }), "case \(name) sentence \(b)")
+                #expect(abs(hyps[0].score - reference.scores[b][0]) < 1e-4)
+                // The whole list is what TF's batch-global stop gives for this sentence alone (scores to float
+                // rounding: a batch of one runs different matrix shapes).
+                let alone = try model.translate([expected.sources[b]],
+                                                options: DecodingOptions(beamSize: beam, stopping: .wholeBatch))[0]
+                #expect(hyps.map(\.tokens) == alone.map(\.tokens), "case \(name) beam \(beam) sentence \(b)")
+                #expect(hyps.map(\.finished) == alone.map(\.finished))
+                #expect(zip(hyps, alone).allSatisfy { abs($0.score - $1.score) < 1e-4 })
+            }
         }
     }
 

@@ -6,11 +6,30 @@ public struct DecodingOptions: Sendable, Equatable {
     public var lengthPenalty: Float?
     /// Fixed number of target steps (default 100), independent of the source length, as in ModelScope.
     public var maxLength: Int?
+    /// When a sentence of a batch stops decoding (default `.eachSentence`).
+    public var stopping: Stopping
 
-    public init(beamSize: Int? = nil, lengthPenalty: Float? = nil, maxLength: Int? = nil) {
+    /// When the beam search stops, for a batch of several sentences.
+    ///
+    /// ModelScope stops a batch when *every* sentence meets its bound (the worst finished score beats the best
+    /// score any alive beam could still reach). After a sentence meets its bound its best hypothesis can no longer
+    /// change, but a hypothesis below it can still be replaced while the rest of the batch runs on, so TF's lower
+    /// beams depend on which other sentences shared the batch.
+    public enum Stopping: Sendable, Equatable {
+        /// A sentence leaves the batch as soon as it meets its own bound, and the rest decode with fewer rows.
+        /// The best hypothesis is ModelScope's; the whole list equals ModelScope's for that sentence decoded alone,
+        /// whatever else is in the batch. Faster: long sentences no longer make the short ones run on.
+        case eachSentence
+        /// ModelScope's batch-global stop: every hypothesis of every sentence as TF returns it for this batch.
+        case wholeBatch
+    }
+
+    public init(beamSize: Int? = nil, lengthPenalty: Float? = nil, maxLength: Int? = nil,
+                stopping: Stopping = .eachSentence) {
         self.beamSize = beamSize
         self.lengthPenalty = lengthPenalty
         self.maxLength = maxLength
+        self.stopping = stopping
     }
 
     /// Largest beam the engine accepts.
@@ -22,6 +41,7 @@ public struct DecodingOptions: Sendable, Equatable {
         let beamSize: Int
         let lengthPenalty: Float
         let maxLength: Int
+        let stopping: Stopping
     }
 
     func resolved(with defaults: ModelConfig.DecodingDefaults) throws -> Resolved {
@@ -35,6 +55,6 @@ public struct DecodingOptions: Sendable, Equatable {
         }
         let alpha = lengthPenalty ?? defaults.lengthPenalty
         guard alpha.isFinite, alpha >= 0 else { throw EngineError.invalidInput("length penalty \(alpha) must be ≥ 0") }
-        return Resolved(beamSize: beam, lengthPenalty: alpha, maxLength: maxLen)
+        return Resolved(beamSize: beam, lengthPenalty: alpha, maxLength: maxLen, stopping: stopping)
     }
 }

@@ -10,6 +10,14 @@ final class DecoderState {
     let hidden: Int                // H
     let source: SourceBatch
 
+    /// Sentences still being decoded. They occupy slots 0..<activeSentences; everything per sentence (cross K/V,
+    /// augmentation, cache rows, scratch rows) is compacted into those slots when sentences retire.
+    private(set) var activeSentences: Int
+    /// Slot → index of the sentence in the batch.
+    private(set) var slotSentence: [Int]
+    /// Rows of the active sentences: activeSentences × k.
+    var activeRows: Int { activeSentences * rowsPerSentence }
+
     /// Per layer: encoder K|V projected once per sentence.           // [B, L, 2H]
     let crossKV: [FloatBuffer]
     /// Per layer: FFN_aug(LN(r)) (pre-norm) or FFN_aug(r) (post-norm). // [B, H]
@@ -42,6 +50,8 @@ final class DecoderState {
         sourceLength = l
         hidden = h
         source = src
+        activeSentences = src.batch
+        slotSentence = Array(0..<src.batch)
         let layers = m.weights.decoderLayers
         crossKV = layers.map { layer in
             let kv = FloatBuffer(src.batch * l * 2 * h)
@@ -71,11 +81,36 @@ final class DecoderState {
         logProbs = FloatBuffer(rows * m.config.vocabSize)
     }
 
-    /// Makes row `n` of every cache a copy of row `sourceRows[n]` for positions 0..<steps (beam reordering).
+    /// Whether source position `t` of the sentence in `slot` is a real token or its `</s>` (not padding).
+    @inline(__always)
+    func isValid(slot: Int, _ t: Int) -> Bool { source.isValid(slotSentence[slot], t) }
+
+    /// Keeps only the sentences in `slots` (ascending), moving each one's per-sentence data and cache rows
+    /// (positions 0..<steps) down to slots 0..<slots.count. Blocks only ever move to a lower slot, so in
+    /// ascending order no copy overwrites data that is still to be moved.
+    func retain(slots: [Int], steps: Int) {
+        let h = hidden, k = rowsPerSentence, l = sourceLength, rowSize = capacity * h
+        for (to, from) in slots.enumerated() where to != from {
+            for layer in 0..<crossKV.count {
+                (crossKV[layer].p + to * l * 2 * h).update(from: crossKV[layer].p + from * l * 2 * h, count: l * 2 * h)
+                (augmentation[layer].p + to * h).update(from: augmentation[layer].p + from * h, count: h)
+                for j in 0..<k {
+                    let dst = (to * k + j) * rowSize, src = (from * k + j) * rowSize
+                    (cacheK[layer].p + dst).update(from: cacheK[layer].p + src, count: steps * h)
+                    (cacheV[layer].p + dst).update(from: cacheV[layer].p + src, count: steps * h)
+                }
+            }
+        }
+        slotSentence = slots.map { slotSentence[$0] }
+        activeSentences = slots.count
+    }
+
+    /// Makes row `n` of every cache a copy of row `sourceRows[n]` for positions 0..<steps (beam reordering),
+    /// for the active rows.
     func reorder(sourceRows: [Int], steps: Int) {
         let h = hidden, rowSize = capacity * h
         for layer in 0..<cacheK.count {
-            for n in 0..<rows {
+            for n in 0..<activeRows {
                 let from = sourceRows[n] * rowSize, to = n * rowSize
                 (spareK[layer].p + to).update(from: cacheK[layer].p + from, count: steps * h)
                 (spareV[layer].p + to).update(from: cacheV[layer].p + from, count: steps * h)

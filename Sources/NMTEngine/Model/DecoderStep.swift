@@ -1,11 +1,11 @@
 extension Transformer {
-    /// One incremental decoder step for all rows (csanmt-spec §1.6-1.7).
+    /// One incremental decoder step for the active rows (csanmt-spec §1.6-1.7).
     ///
     /// `previous` holds each row's token from step t-1 (ignored at t = 0, where the input is the zero vector, not
     /// a BOS embedding). Writes log-probabilities to `state.logProbs` ([N, V]) and this step's keys/values into
     /// the caches at position t.
     func decoderStep(_ s: DecoderState, t: Int, previous: UnsafePointer<Int32>) {
-        let h = hidden, n = s.rows, dh = headSize, k = s.rowsPerSentence, l = s.sourceLength
+        let h = hidden, n = s.activeRows, dh = headSize, k = s.rowsPerSentence, l = s.sourceLength
         let x = s.x.p, pe = positions.table
         for r in 0..<n {   // x = E[prev] * sqrt(H) + PE[t]                                 // [N, H]
             let row = x + r * h
@@ -48,7 +48,7 @@ extension Transformer {
             blas.linear(s.normed.p, rows: n, layer.crossAttention.q, out: s.query.p)         // [N, H]
             Kernels.scale(s.query.p, by: queryScale, count: n * h)
             if l == 0 { s.context.p.update(repeating: 0, count: n * h) }   // no source positions: empty attention
-            for b in 0..<s.sentences where l > 0 {
+            for b in 0..<s.activeSentences where l > 0 {
                 let kv = s.crossKV[li].p + b * l * 2 * h
                 for head in 0..<heads {
                     let q = s.query.p + b * k * h + head * dh
@@ -57,7 +57,7 @@ extension Transformer {
                               transB: true)
                     for j in 0..<k {
                         let row = att + j * l
-                        for i in 0..<l where !s.source.isValid(b, i) { row[i] += -1e9 }
+                        for i in 0..<l where !s.isValid(slot: b, i) { row[i] += -1e9 }
                         Kernels.softmax(row, count: l)
                     }
                     blas.gemm(m: k, n: dh, k: l, a: att, lda: l, b: kv + h + head * dh, ldb: 2 * h,

@@ -39,22 +39,59 @@ enum Kernels {
 
     /// In-place softmax of one row.
     static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        var m = -Float.greatestFiniteMagnitude
-        for i in 0..<count where x[i] > m { m = x[i] }
-        var sum: Float = 0
-        for i in 0..<count { let e = expf(x[i] - m); x[i] = e; sum += e }
-        let inv = 1 / sum
-        for i in 0..<count { x[i] *= inv }
+        let m = rowMax(x, count: count)
+        let sum = sumOfExp(x, count: count, minus: m, store: true)
+        scale(x, by: 1 / Float(sum), count: count)
     }
 
-    /// In-place log-softmax of one row: (x - max) - log(Σ exp(x - max)), in TF's order. The sum is accumulated
-    /// in Double because V is large (50k); the log is rounded back to float32.
+    /// In-place log-softmax of one row: (x - max) - log(Σ exp(x - max)), in TF's order. The exps are summed in
+    /// 16 float lanes and the lanes in Double (V is 18k–50k); the log is rounded back to float32.
     static func logSoftmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        var m = -Float.greatestFiniteMagnitude
-        for i in 0..<count where x[i] > m { m = x[i] }
-        var sum: Double = 0
-        for i in 0..<count { sum += Double(expf(x[i] - m)) }
-        let logSum = Float(log(sum))
+        let m = rowMax(x, count: count)
+        let logSum = Float(log(sumOfExp(x, count: count, minus: m, store: false)))
         for i in 0..<count { x[i] = (x[i] - m) - logSum }
+    }
+
+    /// The largest element of a row (-greatestFiniteMagnitude for an empty row).
+    static func rowMax(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        let raw = UnsafeRawPointer(x), whole = count / 8 * 8
+        var lanes = SIMD8<Float>(repeating: -.greatestFiniteMagnitude)
+        for i in stride(from: 0, to: whole, by: 8) {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            lanes.replace(with: v, where: v .> lanes)   // not pointwiseMax: that is a call per vector
+        }
+        var m = lanes.max()
+        for i in whole..<count where x[i] > m { m = x[i] }
+        return m
+    }
+
+    /// Σ exp(x[i] - m), eight lanes at a time (`exp8`); with `store`, also writes exp(x[i] - m) back into x.
+    private static func sumOfExp(_ x: UnsafeMutablePointer<Float>, count: Int, minus m: Float, store: Bool) -> Double {
+        let raw = UnsafeMutableRawPointer(x), whole = count / 8 * 8, shift = SIMD8<Float>(repeating: m)
+        var even = SIMD8<Float>(), odd = SIMD8<Float>()   // two accumulators: the adds do not wait on each other
+        var i = 0
+        while i + 16 <= whole {
+            let a = exp8(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - shift)
+            let b = exp8(raw.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self) - shift)
+            if store {
+                raw.storeBytes(of: a, toByteOffset: i * 4, as: SIMD8<Float>.self)
+                raw.storeBytes(of: b, toByteOffset: (i + 8) * 4, as: SIMD8<Float>.self)
+            }
+            even += a
+            odd += b
+            i += 16
+        }
+        if i < whole {
+            let a = exp8(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - shift)
+            if store { raw.storeBytes(of: a, toByteOffset: i * 4, as: SIMD8<Float>.self) }
+            even += a
+        }
+        var sum = Double(even.sum()) + Double(odd.sum())
+        for j in whole..<count {
+            let e = expf(x[j] - m)
+            if store { x[j] = e }
+            sum += Double(e)
+        }
+        return sum
     }
 }

@@ -9,6 +9,25 @@ struct UncheckedSendable<T>: @unchecked Sendable {
 extension BLAS {
     /// Products smaller than this many weights run as one call; larger ones are split over the workers.
     static let parallelThreshold = 1 << 18
+    /// Products with 2...skinnyRows rows are cut into ``OpenBLAS/skinnyColumnBlock``-column calls where the
+    /// kernel has small-matrix paths (measured: M = 8 still gains 1.3–1.9×, M = 16 does not).
+    static let skinnyRows = 8
+
+    /// C[rows, width] (+)= A[rows, k] · op(B), as one sgemm, or as several narrow ones for skinny products on
+    /// kernels with small-matrix paths. `b` points at the first column of this block (`transB`: its first row).
+    @inline(__always)
+    private func columnBlockGemm(rows: Int, width: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                 b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                 transB: Bool, beta: Float) {
+        guard let block = lib.skinnyColumnBlock, rows <= Self.skinnyRows, width > block else {
+            gemm(m: rows, n: width, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, transB: transB, beta: beta)
+            return
+        }
+        for j in stride(from: 0, to: width, by: block) {
+            gemm(m: rows, n: min(block, width - j), k: k, a: a, lda: lda, b: b + (transB ? j * ldb : j), ldb: ldb,
+                 c: c + j, ldc: ldc, transB: transB, beta: beta)
+        }
+    }
 
     /// out[rows, outDim] = x[rows, inDim] · W + b. One row uses sgemv (≈3x faster than sgemm for M=1 in
     /// OpenBLAS 0.3.21); more rows use sgemm. The bias is written first and accumulated into (beta = 1).
@@ -19,8 +38,8 @@ extension BLAS {
             if rows == 1 {
                 gemv(rows: l.inDim, cols: width, a: l.w + j0, lda: l.outDim, x: x, y: out + j0, trans: true, beta: 1)
             } else {
-                gemm(m: rows, n: width, k: l.inDim, a: x, lda: l.inDim, b: l.w + j0, ldb: l.outDim, c: out + j0,
-                     ldc: l.outDim, beta: 1)
+                columnBlockGemm(rows: rows, width: width, k: l.inDim, a: x, lda: l.inDim, b: l.w + j0, ldb: l.outDim,
+                                c: out + j0, ldc: l.outDim, transB: false, beta: 1)
             }
         }
     }
@@ -32,7 +51,8 @@ extension BLAS {
             if rows == 1 {
                 gemv(rows: width, cols: h, a: e + v0 * h, lda: h, x: x, y: out + v0, trans: false)
             } else {
-                gemm(m: rows, n: width, k: h, a: x, lda: h, b: e + v0 * h, ldb: h, c: out + v0, ldc: vocab, transB: true)
+                columnBlockGemm(rows: rows, width: width, k: h, a: x, lda: h, b: e + v0 * h, ldb: h, c: out + v0,
+                                ldc: vocab, transB: true, beta: 0)
             }
         }
     }

@@ -11,21 +11,27 @@ public struct Hypothesis: Sendable, Equatable {
 }
 
 /// ModelScope's beam search, ported literally (csanmt-spec §1.8): 2k candidates per step, alive/finished
-/// bookkeeping with FMIN masking, GNMT length penalty, a fixed step budget and batch-global termination.
-/// All arithmetic is float32, as in TF, so scores and tie-breaks match.
+/// bookkeeping with FMIN masking, GNMT length penalty, a fixed step budget, and ModelScope's termination test,
+/// applied to the whole batch or to each sentence (``DecodingOptions/Stopping``). All arithmetic is float32, as in
+/// TF, so scores and tie-breaks match.
+///
+/// The bookkeeping arrays are indexed by sentence (row r = s·k + j); the decoder state is indexed by slot, the
+/// sentence's position among those still decoding (`state.slotSentence`).
 struct BeamSearch {
     let beam: Int
     let alpha: Float
     let maxLength: Int
     let vocab: Int
+    let stopping: DecodingOptions.Stopping
 
     static let fmin = -Float.greatestFiniteMagnitude   // tf.float32.min
 
     @inline(__always)
     func lengthPenalty(_ n: Int) -> Float { powf((5 + Float(n)) / 6, alpha) }
 
-    /// Runs the search. `step(t, previous)` must fill `state.logProbs` for every row given each row's
-    /// previous token. Returns, per sentence, the `beam` entries TF returns (best first).
+    /// Runs the search. `step(t, previous)` must fill `state.logProbs` for every active row given each active
+    /// row's previous token (both indexed by slot). Returns, per sentence, the `beam` entries TF returns (best
+    /// first).
     func run(_ state: DecoderState, step: (Int, UnsafePointer<Int32>) -> Void) -> [[Hypothesis]] {
         let k = beam, b = state.sentences, n = state.rows, cap = maxLength, fmin = Self.fmin
         // Alive hypotheses: tokens [n, cap] (t valid), running log-prob and normalised score.
@@ -37,22 +43,36 @@ struct BeamSearch {
         var finLength = [Int](repeating: 0, count: n), nextFinLength = finLength
         var finScores = [Float](repeating: fmin, count: n), nextFinScores = finScores
         var finFlags = [Bool](repeating: false, count: n), nextFinFlags = finFlags
-        var previous = [Int32](repeating: 0, count: n)
-        var sourceRows = [Int](repeating: 0, count: n)
+        var previous = [Int32](repeating: 0, count: n)     // by slot row
+        var sourceRows = [Int](repeating: 0, count: n)     // by slot row
         var top = TopK(k: 2 * k), aliveTop = TopK(k: k), finTop = TopK(k: k)
         var candScore = [Float](repeating: 0, count: 2 * k), candBeam = [Int](repeating: 0, count: 2 * k)
         var candSym = [Int32](repeating: 0, count: 2 * k)
         let maxPenalty = lengthPenalty(cap)
         var t = 0
-        while t < cap && !allFinished(b, k, logProbs, finScores, finFlags, maxPenalty) {
+        var results = [[Hypothesis]?](repeating: nil, count: b)
+        // Sentence s's k entries as TF returns them: finished ones if any finished, else the alive beams.
+        func hypotheses(_ s: Int) -> [Hypothesis] {
+            let useFinished = (0..<k).contains { finFlags[s * k + $0] }
+            return (0..<k).map { j in
+                let r = s * k + j
+                let tokens = useFinished ? Array(fin[(r * cap)..<(r * cap + finLength[r])])
+                    : Array(alive[(r * cap)..<(r * cap + t)])
+                let cut = tokens.firstIndex(of: 0).map { Array(tokens[..<$0]) } ?? tokens
+                return Hypothesis(tokens: cut, score: useFinished ? finScores[r] : scores[r],
+                                  finished: useFinished && finFlags[r])
+            }
+        }
+        decoding: while t < cap && state.activeSentences > 0 {
             previous.withUnsafeBufferPointer { step(t, $0.baseAddress!) }
             let penalty = lengthPenalty(t + 1)
-            for s in 0..<b {
+            for slot in 0..<state.activeSentences {
+                let s = state.slotSentence[slot]
                 // Top 2k of (log_probs + logp) / lp over the k*V candidates of sentence s.
                 top.reset()
                 for j in 0..<k {
-                    let row = state.logProbs.p + (s * k + j) * vocab, base = logProbs[s * k + j]
-                    for v in 0..<vocab { top.offer((base + row[v]) / penalty, j * vocab + v) }
+                    top.offer(row: state.logProbs.p + (slot * k + j) * vocab, count: vocab, base: logProbs[s * k + j],
+                              penalty: penalty, first: j * vocab)
                 }
                 aliveTop.reset()
                 for c in 0..<2 * k {
@@ -65,8 +85,8 @@ struct BeamSearch {
                     let c = aliveTop.indices[j], r = s * k + j, from = s * k + candBeam[c]
                     for i in 0..<t { nextAlive[r * cap + i] = alive[from * cap + i] }
                     nextAlive[r * cap + t] = candSym[c]
-                    previous[r] = candSym[c]
-                    sourceRows[r] = from
+                    previous[slot * k + j] = candSym[c]
+                    sourceRows[slot * k + j] = slot * k + candBeam[c]
                     scores[r] = aliveTop.values[j]
                     logProbs[r] = aliveTop.values[j] * penalty
                 }
@@ -98,33 +118,41 @@ struct BeamSearch {
             swap(&finFlags, &nextFinFlags)
             state.reorder(sourceRows: sourceRows, steps: t + 1)
             t += 1
-        }
-        return (0..<b).map { s in
-            let useFinished = (0..<k).contains { finFlags[s * k + $0] }
-            return (0..<k).map { j in
-                let r = s * k + j
-                let tokens = useFinished ? Array(fin[(r * cap)..<(r * cap + finLength[r])]) : Array(alive[(r * cap)..<(r * cap + t)])
-                let cut = tokens.firstIndex(of: 0).map { Array(tokens[..<$0]) } ?? tokens
-                return Hypothesis(tokens: cut, score: useFinished ? finScores[r] : scores[r],
-                                  finished: useFinished && finFlags[r])
+            // ModelScope's `_is_finished`, evaluated before the next step.
+            let done = (0..<state.activeSentences).map {
+                isFinished(state.slotSentence[$0], k, logProbs, finScores, finFlags, maxPenalty)
+            }
+            switch stopping {
+            case .wholeBatch:
+                if !done.contains(false) { break decoding }
+            case .eachSentence:
+                guard done.contains(true) else { continue }
+                let keep = (0..<state.activeSentences).filter { !done[$0] }
+                // A retiring sentence's hypotheses are final now; the step loop no longer touches its rows.
+                for slot in 0..<state.activeSentences where done[slot] {
+                    let s = state.slotSentence[slot]
+                    results[s] = hypotheses(s)
+                }
+                for (to, from) in keep.enumerated() where to != from {
+                    for j in 0..<k { previous[to * k + j] = previous[from * k + j] }
+                }
+                state.retain(slots: keep, steps: t)
             }
         }
+        return (0..<b).map { results[$0] ?? hypotheses($0) }
     }
 
-    /// ModelScope's `_is_finished`, evaluated before each step: every sentence's worst finished score beats the
-    /// best alive score at the most favourable length penalty.
-    private func allFinished(_ b: Int, _ k: Int, _ logProbs: [Float], _ finScores: [Float], _ finFlags: [Bool],
-                             _ maxPenalty: Float) -> Bool {
-        for s in 0..<b {
-            let bestAlive = logProbs[s * k] / maxPenalty
-            var worst = Float.greatestFiniteMagnitude, any = false
-            for j in 0..<k {
-                worst = min(worst, finScores[s * k + j] * (finFlags[s * k + j] ? 1 : 0))
-                any = any || finFlags[s * k + j]
-            }
-            if !any { worst += Self.fmin }
-            if !(worst > bestAlive) { return false }
+    /// ModelScope's `_is_finished` for one sentence: its worst finished score beats the best score its alive beams
+    /// could still reach, at the most favourable length penalty. (TF stops when this holds for every sentence.)
+    private func isFinished(_ s: Int, _ k: Int, _ logProbs: [Float], _ finScores: [Float], _ finFlags: [Bool],
+                            _ maxPenalty: Float) -> Bool {
+        let bestAlive = logProbs[s * k] / maxPenalty
+        var worst = Float.greatestFiniteMagnitude, any = false
+        for j in 0..<k {
+            worst = min(worst, finScores[s * k + j] * (finFlags[s * k + j] ? 1 : 0))
+            any = any || finFlags[s * k + j]
         }
-        return true
+        if !any { worst += Self.fmin }
+        return worst > bestAlive
     }
 }
