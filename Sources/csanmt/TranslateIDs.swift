@@ -34,23 +34,34 @@ struct TranslateIDs: ParsableCommand {
     @Flag(name: .long, help: "Print load and translation seconds to stderr as one JSON line (for benchmarks).")
     var timing = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Translate the batch this many times before the timed run (for benchmarks).",
+        discussion: "Weights are memory-mapped, so the first run also reads them in from the page cache or disk; "
+            + "--warmup 1 measures the steady state, as a long-running server sees it."))
+    var warmup = 0
+
     func run() throws {
         let sources = try Self.parse(readStdinLines())
         let clock = ContinuousClock()
         let loadStart = clock.now
         let model = try options.load()
-        let translateStart = clock.now
+        let loaded = clock.now
+        guard (0...100).contains(warmup) else { throw CLIError(message: "--warmup must be between 0 and 100") }
+        let decoding = DecodingOptions(beamSize: beam, lengthPenalty: lengthPenalty, maxLength: maxLength,
+                                       stopping: stopEachSentence ? .eachSentence : .wholeBatch)
         let results: [[Hypothesis]]
+        var translateStart = clock.now
         do {
-            results = try model.translate(sources, options: DecodingOptions(beamSize: beam, lengthPenalty: lengthPenalty, maxLength: maxLength,
-                                                                    stopping: stopEachSentence ? .eachSentence : .wholeBatch))
+            for _ in 0..<warmup { _ = try model.translate(sources, options: decoding) }
+            translateStart = clock.now
+            results = try model.translate(sources, options: decoding)
         } catch let e as EngineError {
             throw CLIError(message: "\(e)")
         }
         if timing {
             let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
             FileHandle.standardError.write(Data(
-                "{\"load_s\": \(seconds(translateStart - loadStart)), \"translate_s\": \(seconds(clock.now - translateStart))}\n".utf8))
+                "{\"load_s\": \(seconds(loaded - loadStart)), \"warmup_s\": \(seconds(translateStart - loaded)), \"translate_s\": \(seconds(clock.now - translateStart))}\n".utf8))
         }
         var out = ""
         for hyps in results {

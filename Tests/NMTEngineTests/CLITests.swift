@@ -84,6 +84,11 @@ struct CLITests {
         let long = try Self.run("csanmt", ["translate-ids", "--model", model.path],
                                 stdin: "[" + Array(repeating: "5", count: 300).joined(separator: ",") + "]\n")
         #expect(long.status != 0 && long.stderr.contains("256"))
+        let warmup = try Self.run("csanmt", ["translate-ids", "--model", model.path, "--warmup", "101"], stdin: "[5]\n")
+        #expect(warmup.status != 0 && warmup.stderr.contains("--warmup"))
+        let timed = try Self.run("csanmt", ["translate-ids", "--model", model.path, "--warmup", "1", "--timing"],
+                                 stdin: "[5, 6]\n")
+        #expect(timed.status == 0 && timed.stderr.contains("\"warmup_s\"") && timed.stdout.contains("beams"))
         let missing = try Self.run("csanmt", ["inspect", "--model", "/nonexistent/model"])
         #expect(missing.status != 0 && missing.stderr.contains("/nonexistent/model"))
     }

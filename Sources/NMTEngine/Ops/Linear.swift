@@ -12,6 +12,10 @@ extension BLAS {
     /// Products with 2...skinnyRows rows are cut into ``OpenBLAS/skinnyColumnBlock``-column calls where the
     /// kernel has small-matrix paths (measured: M = 8 still gains 1.3–1.9×, M = 16 does not).
     static let skinnyRows = 8
+    /// ... but only while each call stays within OpenBLAS's small-matrix limit, M·N·K ≤ 10⁶. Beyond it (the
+    /// 4096 → 1024 feed-forward output at M = 4: 64 columns = 1.05·10⁶) a cut product goes through packing call by
+    /// call and was slower (1.83 ms against 1.57 ms uncut; 48 or 32 columns were slower still, 2.8–2.9 ms).
+    static let smallProductLimit = 1_000_000
 
     /// C[rows, width] (+)= A[rows, k] · op(B), as one sgemm, or as several narrow ones for skinny products on
     /// kernels with small-matrix paths. `b` points at the first column of this block (`transB`: its first row).
@@ -19,7 +23,8 @@ extension BLAS {
     private func columnBlockGemm(rows: Int, width: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                                  b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                                  transB: Bool, beta: Float) {
-        guard let block = lib.skinnyColumnBlock, rows <= Self.skinnyRows, width > block else {
+        guard let block = lib.skinnyColumnBlock, rows <= Self.skinnyRows, width > block,
+              rows * block * k <= Self.smallProductLimit else {
             gemm(m: rows, n: width, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, transB: transB, beta: beta)
             return
         }
