@@ -123,6 +123,34 @@ struct OpsTests {
         }
     }
 
+    @Test("skinny products cut along columns and depth equal x·W + b and x·Eᵀ", arguments: [(8, 2100, 150), (4, 300, 130), (3, 4100, 70), (12, 700, 90)])
+    func skinnyProducts(_ shape: (Int, Int, Int)) throws {
+        let (rows, inDim, outDim) = shape   // 8 × 2100: two 1056-deep parts; 12 rows: one sgemm
+        let blas = BLAS(lib: try OpenBLAS.shared())
+        var r = Rand(state: UInt64(inDim))
+        let w = r.array(inDim * outDim), b = r.array(outDim), x = r.array(rows * inDim)
+        var out = [Float](repeating: 0, count: rows * outDim), logits = out
+        w.withUnsafeBufferPointer { wp in
+            b.withUnsafeBufferPointer { bp in
+                blas.linear(x, rows: rows, LinearWeights(w: wp.baseAddress!, b: bp.baseAddress!, inDim: inDim, outDim: outDim), out: &out)
+            }
+            // The same weights read as an embedding E [outDim, inDim] (row-major), so logits = x·Eᵀ.
+            blas.projectOntoEmbedding(x, rows: rows, embedding: wp.baseAddress!, vocab: outDim, hidden: inDim, out: &logits)
+        }
+        var worst = 0.0
+        for i in 0..<rows {
+            for j in 0..<outDim {
+                var acc = Double(b[j]), dot = 0.0
+                for k in 0..<inDim {
+                    acc += Double(x[i * inDim + k]) * Double(w[k * outDim + j])
+                    dot += Double(x[i * inDim + k]) * Double(w[j * inDim + k])
+                }
+                worst = max(worst, abs(Double(out[i * outDim + j]) - acc), abs(Double(logits[i * outDim + j]) - dot))
+            }
+        }
+        #expect(worst < 1e-3)   // sums of up to 4,100 products of values in [-1, 1)
+    }
+
     @Test("top-k keeps TensorFlow's tie rule: equal values, lower index first")
     func topK() {
         var top = TopK(k: 3)

@@ -12,25 +12,35 @@ extension BLAS {
     /// Products with 2...skinnyRows rows are cut into ``OpenBLAS/skinnyColumnBlock``-column calls where the
     /// kernel has small-matrix paths (measured: M = 8 still gains 1.3–1.9×, M = 16 does not).
     static let skinnyRows = 8
-    /// ... but only while each call stays within OpenBLAS's small-matrix limit, M·N·K ≤ 10⁶. Beyond it (the
-    /// 4096 → 1024 feed-forward output at M = 4: 64 columns = 1.05·10⁶) a cut product goes through packing call by
-    /// call and was slower (1.83 ms against 1.57 ms uncut; 48 or 32 columns were slower still, 2.8–2.9 ms).
+    /// ... and each call must stay within OpenBLAS's small-matrix limit, M·N·K ≤ 10⁶, so a deep product is also
+    /// cut along K into as few equal parts (multiples of 16) as that needs, accumulated with beta = 1. The 4096 → 1024
+    /// feed-forward output at M = 4 (64 columns × 4096 = 1.05·10⁶) ran in 0.50 ms as two 2048-deep halves,
+    /// against 1.55 ms uncut; cut into 64 columns but not along K, it was slower than uncut (1.83 ms).
     static let smallProductLimit = 1_000_000
 
-    /// C[rows, width] (+)= A[rows, k] · op(B), as one sgemm, or as several narrow ones for skinny products on
+    /// C[rows, width] (+)= A[rows, k] · op(B), as one sgemm, or as several small ones for skinny products on
     /// kernels with small-matrix paths. `b` points at the first column of this block (`transB`: its first row).
     @inline(__always)
     private func columnBlockGemm(rows: Int, width: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                                  b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                                  transB: Bool, beta: Float) {
-        guard let block = lib.skinnyColumnBlock, rows <= Self.skinnyRows, width > block,
-              rows * block * k <= Self.smallProductLimit else {
+        guard let block = lib.skinnyColumnBlock, rows <= Self.skinnyRows, k > 0, rows * block <= Self.smallProductLimit / 16
+        else {
             gemm(m: rows, n: width, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, transB: transB, beta: beta)
             return
         }
+        var parts = (rows * block * k + Self.smallProductLimit - 1) / Self.smallProductLimit
+        var depth = ((k + parts - 1) / parts + 15) / 16 * 16
+        while rows * block * depth > Self.smallProductLimit {
+            parts += 1
+            depth = ((k + parts - 1) / parts + 15) / 16 * 16
+        }
         for j in stride(from: 0, to: width, by: block) {
-            gemm(m: rows, n: min(block, width - j), k: k, a: a, lda: lda, b: b + (transB ? j * ldb : j), ldb: ldb,
-                 c: c + j, ldc: ldc, transB: transB, beta: beta)
+            let n = min(block, width - j)
+            for d in stride(from: 0, to: k, by: depth) {
+                gemm(m: rows, n: n, k: min(depth, k - d), a: a + d, lda: lda, b: b + (transB ? j * ldb + d : d * ldb + j),
+                     ldb: ldb, c: c + j, ldc: ldc, transB: transB, beta: d == 0 ? beta : 1)
+            }
         }
     }
 
