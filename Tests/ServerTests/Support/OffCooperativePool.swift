@@ -1,10 +1,11 @@
-import Dispatch
+import Foundation
 
-/// Runs CPU-heavy synchronous work (a whole engine translation in a debug build takes seconds) on a GCD thread
-/// instead of a Swift-concurrency thread. The cooperative pool has one thread per core; tests that block it starve
-/// the suites running beside them, whose `eventually` polls then time out.
+/// Runs CPU-heavy synchronous work (a whole engine translation in a debug build takes seconds) on a thread of its
+/// own. Not on a Swift-concurrency thread, and not on a GCD global queue either: on Linux both draw from the same
+/// pool of one thread per core, and tests that hold those threads for seconds starve the suites running beside
+/// them, whose `eventually` polls then time out.
 func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
