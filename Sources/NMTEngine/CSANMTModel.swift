@@ -45,7 +45,7 @@ public final class CSANMTModel: @unchecked Sendable {
     /// Translates a batch of source id sequences (no `</s>`: the model appends it) in one batched beam search.
     /// Returns, per source, `beamSize` hypotheses, best first, exactly as ModelScope's beam search returns them
     /// (for the batch as given with `stopping: .wholeBatch`, for each sentence alone with the default
-    /// `.eachSentence`; the best hypothesis is the same either way).
+    /// `.eachSentence`, up to float rounding; the best hypothesis is the same either way).
     /// An empty batch returns an empty array.
     public func translate(_ sources: [[Int32]], options: DecodingOptions = .init()) throws -> [[Hypothesis]] {
         guard !sources.isEmpty else { return [] }

@@ -13,7 +13,10 @@ struct TranslateIDs: ParsableCommand {
             Beams are best first, cut at the first </s> (id 0), which is not included. Scores are ModelScope's \
             length-normalised log-probabilities.
 
-            Like ModelScope, the batch stops when every sentence has met its bound, so every beam equals TF's for             the same batch. --stop-each-sentence drops each sentence as soon as it meets its own bound (as             `csanmt translate` and the server do): faster, the same best beam, and lower beams equal to TF's for             that sentence alone.
+            Like ModelScope, the batch stops when every sentence has met its bound, so every beam equals TF's for \
+            the same batch. --stop-each-sentence drops each sentence as soon as it meets its own bound (as \
+            `csanmt translate` and the server do): faster, the same best beam, and lower beams equal to TF's for \
+            that sentence alone (up to float rounding).
             """)
 
     @OptionGroup var options: ModelOptions

@@ -18,7 +18,8 @@ public struct DecodingOptions: Sendable, Equatable {
     public enum Stopping: Sendable, Equatable {
         /// A sentence leaves the batch as soon as it meets its own bound, and the rest decode with fewer rows.
         /// The best hypothesis is ModelScope's; the whole list equals ModelScope's for that sentence decoded alone,
-        /// whatever else is in the batch. Faster: long sentences no longer make the short ones run on.
+        /// whatever else is in the batch (scores up to float rounding: matrix products of other shapes round
+        /// differently). Faster: long sentences no longer make the short ones run on.
         case eachSentence
         /// ModelScope's batch-global stop: every hypothesis of every sentence as TF returns it for this batch.
         case wholeBatch

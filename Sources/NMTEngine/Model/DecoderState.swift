@@ -10,8 +10,9 @@ final class DecoderState {
     let hidden: Int                // H
     let source: SourceBatch
 
-    /// Sentences still being decoded. They occupy slots 0..<activeSentences; everything per sentence (cross K/V,
-    /// augmentation, cache rows, scratch rows) is compacted into those slots when sentences retire.
+    /// Sentences still being decoded. They occupy slots 0..<activeSentences; their per-sentence data (cross K/V,
+    /// augmentation, cache rows) is compacted into those slots when sentences retire. Step scratch is rewritten
+    /// every step and needs no compaction.
     private(set) var activeSentences: Int
     /// Slot → index of the sentence in the batch.
     private(set) var slotSentence: [Int]

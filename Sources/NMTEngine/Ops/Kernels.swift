@@ -45,7 +45,7 @@ enum Kernels {
     }
 
     /// In-place log-softmax of one row: (x - max) - log(Σ exp(x - max)), in TF's order. The exps are summed in
-    /// 16 float lanes and the lanes in Double (V is 18k–50k); the log is rounded back to float32.
+    /// 16 float lanes (about V/16 terms each), the lanes then in Double; the log is rounded back to float32.
     static func logSoftmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
         let m = rowMax(x, count: count)
         let logSum = Float(log(sumOfExp(x, count: count, minus: m, store: false)))
@@ -86,7 +86,8 @@ enum Kernels {
             if store { raw.storeBytes(of: a, toByteOffset: i * 4, as: SIMD8<Float>.self) }
             even += a
         }
-        var sum = Double(even.sum()) + Double(odd.sum())
+        var sum = 0.0
+        for lane in 0..<8 { sum += Double(even[lane]) + Double(odd[lane]) }
         for j in whole..<count {
             let e = expf(x[j] - m)
             if store { x[j] = e }

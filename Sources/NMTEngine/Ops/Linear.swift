@@ -13,9 +13,10 @@ extension BLAS {
     /// kernel has small-matrix paths (measured: M = 8 still gains 1.3–1.9×, M = 16 does not).
     static let skinnyRows = 8
     /// ... and each call must stay within OpenBLAS's small-matrix limit, M·N·K ≤ 10⁶, so a deep product is also
-    /// cut along K into as few equal parts (multiples of 16) as that needs, accumulated with beta = 1. The 4096 → 1024
-    /// feed-forward output at M = 4 (64 columns × 4096 = 1.05·10⁶) ran in 0.50 ms as two 2048-deep halves,
-    /// against 1.55 ms uncut; cut into 64 columns but not along K, it was slower than uncut (1.83 ms).
+    /// cut along K into as few parts as that needs (equal multiples of 16, the last one shorter), accumulated with
+    /// beta = 1. The 4096 → 1024 feed-forward output at M = 4 (64 columns × 4096 = 1.05·10⁶) ran in 0.50 ms as two
+    /// 2048-deep halves, against 1.55 ms uncut; cut into 64 columns but not along K, it was slower than uncut
+    /// (1.83 ms).
     static let smallProductLimit = 1_000_000
 
     /// C[rows, width] (+)= A[rows, k] · op(B), as one sgemm, or as several small ones for skinny products on

@@ -58,8 +58,11 @@ final class BatchLog: @unchecked Sendable {
     var all: [[String]] { lock.lock(); defer { lock.unlock() }; return batches }
 }
 
-/// Polls `condition` every 10 ms for up to `seconds`.
-func eventually(_ seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+/// Polls `condition` every 10 ms for up to `seconds`. These waits check behaviour, not speed: the default is
+/// generous because in a debug build the CPU-heavy synchronous suites (engine parity, tokenizer goldens) can hold
+/// both of a 2-core machine's Swift-concurrency threads for several seconds at the start of `swift test`, and
+/// nothing here runs until they let go. A passing condition returns at once.
+func eventually(_ seconds: Double = 60, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if condition() { return true }
