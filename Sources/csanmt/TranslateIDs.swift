@@ -43,13 +43,16 @@ struct TranslateIDs: ParsableCommand {
             + "--warmup 1 measures the steady state, as a long-running server sees it."))
     var warmup = 0
 
+    func validate() throws {
+        guard (0...100).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 100") }
+    }
+
     func run() throws {
         let sources = try Self.parse(readStdinLines())
         let clock = ContinuousClock()
         let loadStart = clock.now
         let model = try options.load()
         let loaded = clock.now
-        guard (0...100).contains(warmup) else { throw CLIError(message: "--warmup must be between 0 and 100") }
         let decoding = DecodingOptions(beamSize: beam, lengthPenalty: lengthPenalty, maxLength: maxLength,
                                        stopping: stopEachSentence ? .eachSentence : .wholeBatch)
         let results: [[Hypothesis]]

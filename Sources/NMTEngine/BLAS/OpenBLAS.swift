@@ -40,8 +40,8 @@ public final class OpenBLAS: @unchecked Sendable {
     /// Column width to cut products with few rows into, or nil to call sgemm once (see ``BLAS/skinnyRows``).
     ///
     /// OpenBLAS's AVX-512 builds (SkylakeX and later) have "small matrix" sgemm kernels that read A and B in
-    /// place, and take them only for small products (M·N·K up to 10⁶, ``BLAS/smallProductLimit``). A big product with few rows instead
-    /// packs all of B first, which for M = 4 costs more than the arithmetic. Cut into 64-column calls, the same
+    /// place, and take them only for small products (M·N·K up to 10⁶, ``BLAS/smallProductLimit``). A big product
+    /// with few rows instead packs all of B first, which for M = 4 costs more than the arithmetic. Cut into 64-column calls, the same
     /// products ran 2–3× faster here (M = 4, K = 1024, N = 4096: 0.50 ms against 1.54 ms; the 18,164 × 256
     /// output projection: 0.44 against 1.09 ms); 32 columns was slower again. The Haswell kernel has no such
     /// path and was 20% slower when cut, so it keeps one call.

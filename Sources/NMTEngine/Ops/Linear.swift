@@ -25,8 +25,8 @@ extension BLAS {
     private func columnBlockGemm(rows: Int, width: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                                  b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                                  transB: Bool, beta: Float) {
-        guard let block = lib.skinnyColumnBlock, rows <= Self.skinnyRows, k > 0, rows * block <= Self.smallProductLimit / 16
-        else {
+        guard let block = lib.skinnyColumnBlock, rows <= Self.skinnyRows, k > 0,
+              rows * block * 16 <= Self.smallProductLimit else {
             gemm(m: rows, n: width, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, transB: transB, beta: beta)
             return
         }

@@ -34,22 +34,16 @@ struct TopK {
     /// Offers (base + row[v]) / penalty at index first + v for v in 0..<count, in order: the beam search's
     /// candidates of one beam. Same result as offering each value: (base + x) / penalty never decreases as x
     /// grows (IEEE rounding is monotonic), so a block of 64 whose largest x does not beat the current k-th value
-    /// cannot contribute. Blocks are reduced with lane-wise selects, which stay in vector registers; after the
-    /// first blocks almost none passes, and those that do are offered element by element.
+    /// cannot contribute. A block's largest x comes from ``Kernels/rowMax(_:count:)`` (NaNs never count, as they
+    /// never enter); after the first blocks almost none passes, and those that do are offered element by element.
     mutating func offer(row: UnsafePointer<Float>, count n: Int, base: Float, penalty: Float, first: Int) {
         var v = 0
         while v < n && count < k {
             offer((base + row[v]) / penalty, first + v)
             v += 1
         }
-        let raw = UnsafeRawPointer(row)
         while v + 64 <= n {
-            var lanes = SIMD8<Float>(repeating: -.infinity)   // a NaN never replaces a lane, as it never enters
-            for j in stride(from: 0, to: 64, by: 8) {
-                let x = raw.loadUnaligned(fromByteOffset: (v + j) * 4, as: SIMD8<Float>.self)
-                lanes.replace(with: x, where: x .> lanes)
-            }
-            if (base + lanes.max()) / penalty > values[k - 1] {
+            if (base + Kernels.rowMax(row + v, count: 64)) / penalty > values[k - 1] {
                 for j in v..<(v + 64) { offer((base + row[j]) / penalty, first + j) }
             }
             v += 64
