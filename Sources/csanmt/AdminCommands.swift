@@ -17,6 +17,13 @@ func adminAction<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as StoreError { throw CLIError(message: "\(e)") }
 }
 
+func describe(_ l: KeyLimits) -> String {
+    var parts: [String] = []
+    if let r = l.requestsPerSecond { parts.append("\(r) req/s (burst \(l.burst ?? 2 * r))") }
+    if let c = l.charactersPerMinute { parts.append("\(c) chars/min") }
+    return parts.isEmpty ? "tenant's only" : parts.joined(separator: ", ")
+}
+
 func formatDate(_ d: Date?) -> String {
     guard let d else { return "-" }
     return ISO8601DateFormatter().string(from: d)
@@ -31,9 +38,63 @@ func describe(_ t: Tenant) -> String {
     daily requests:   \(t.dailyRequests.map(String.init) ?? "unlimited")
     daily characters: \(t.dailyCharacters.map(String.init) ?? "unlimited")
     allowed IPs:      \(t.allowedIPs.isEmpty ? "any" : t.allowedIPs.joined(separator: ", "))
+    \(describeLimits(t.limits))
     created:          \(formatDate(t.createdAt))
     updated:          \(formatDate(t.updatedAt))
     """
+}
+
+/// Weight and limits, each marked "(default)" when the tenant has no value of its own. The defaults shown are the
+/// built-in ones; a server started with other `tenant_*` settings applies those instead.
+func describeLimits(_ l: TenantLimits) -> String {
+    let e = l.resolved(IsolationDefaults())
+    func show(_ own: Bool, _ value: String) -> String { own ? value : "\(value) (default)" }
+    func limit(_ v: Int?) -> String { v.map(String.init) ?? "unlimited" }
+    return [
+        "weight:           \(show(l.weight != nil, String(e.weight)))",
+        "requests/second:  \(show(l.requestsPerSecond != nil, limit(e.requestsPerSecond))), burst \(show(l.burst != nil, String(e.burst)))",
+        "characters/min:   \(show(l.charactersPerMinute != nil, limit(e.charactersPerMinute)))",
+        "max in flight:    \(show(l.maxInFlight != nil, limit(e.maxInFlight)))",
+        "max queued:       \(show(l.maxQueuedSentences != nil, limit(e.maxQueuedSentences))) sentences",
+    ].joined(separator: "\n")
+}
+
+/// `--weight`, `--requests-per-second`, … shared by `tenant create` and `tenant update`.
+struct TenantLimitOptions: ParsableArguments {
+    @Option(help: "Share of the engine under contention, 1-100 (default 1): weight 2 gets twice the share of weight 1.")
+    var weight: String?
+    @Option(help: "Sustained requests per second (N, 'unlimited', or 'default'; default 10), shared by all replicas.")
+    var requestsPerSecond: String?
+    @Option(help: "Requests allowed at once above the sustained rate (N or 'default'; default 20).")
+    var burst: String?
+    @Option(help: "Characters per minute (N, 'unlimited', or 'default'; default 100000).")
+    var charactersPerMinute: String?
+    @Option(help: "Requests in flight at once on one replica (N, 'unlimited', or 'default'; default 4).")
+    var maxInFlight: String?
+    @Option(help: "Sentences waiting for the engine on one replica (N, 'unlimited', or 'default'; default 256).")
+    var maxQueuedSentences: String?
+
+    /// nil: not given; .some(nil): back to the default.
+    func limit(_ text: String?, _ flag: String) throws -> LimitValue?? {
+        guard let text else { return nil }
+        if text == "default" { return .some(nil) }
+        guard let v = LimitValue(text: text) else { throw CLIError(message: "--\(flag) must be a number, 'unlimited' or 'default'") }
+        return .some(v)
+    }
+
+    func number(_ text: String?, _ flag: String) throws -> Int?? {
+        guard let text else { return nil }
+        if text == "default" { return .some(nil) }
+        guard let n = Int(text) else { throw CLIError(message: "--\(flag) must be a number or 'default'") }
+        return .some(n)
+    }
+
+    func changes() throws -> TenantLimitChanges {
+        TenantLimitChanges(weight: try number(weight, "weight"), maxInFlight: try limit(maxInFlight, "max-in-flight"),
+                           maxQueuedSentences: try limit(maxQueuedSentences, "max-queued-sentences"),
+                           requestsPerSecond: try limit(requestsPerSecond, "requests-per-second"),
+                           burst: try number(burst, "burst"), charactersPerMinute: try limit(charactersPerMinute, "characters-per-minute"))
+    }
 }
 
 struct TenantCommand: ParsableCommand {
@@ -43,8 +104,13 @@ struct TenantCommand: ParsableCommand {
             Examples:
               csanmt tenant create --db csanmt.sqlite --id org_mkt_001 --name "Marketing" --daily-requests 10000 \\
                   --daily-characters 2000000 --scopes translate:basic,translate:batch,usage:read --allow-ip 10.0.0.0/8
+              csanmt tenant update --db csanmt.sqlite --id org_mkt_001 --weight 2 --requests-per-second 50 --burst 100
+              csanmt tenant update --db csanmt.sqlite --id org_batch --characters-per-minute unlimited
               csanmt tenant list --db csanmt.sqlite
               csanmt tenant disable --db csanmt.sqlite --id org_mkt_001
+
+            Weight and limits: a tenant without its own value takes the server's default (tenant_* settings), \
+            'default' goes back to it, 'unlimited' lifts a limit. See docs/server.md, "Isolation between tenants".
             """,
         subcommands: [Create.self, List.self, Show.self, Enable.self, Disable.self, Update.self, RotateSecret.self])
 
@@ -59,12 +125,14 @@ struct TenantCommand: ParsableCommand {
         var scopes = "translate:basic,translate:batch,usage:read"
         @Option(name: .customLong("allow-ip"), help: "Allowed client address or CIDR (repeatable; default any).")
         var allowIP: [String] = []
+        @OptionGroup var limits: TenantLimitOptions
 
         func run() throws {
             let store = try database.open()
+            let own = try limits.changes().applied(to: TenantLimits())
             let t = try adminAction {
                 try store.createTenant(id: id, name: name, scopes: try Scope.parseList(scopes), dailyRequests: dailyRequests,
-                                       dailyCharacters: dailyCharacters, allowedIPs: allowIP)
+                                       dailyCharacters: dailyCharacters, allowedIPs: allowIP, limits: own)
             }
             print(describe(t))
         }
@@ -83,12 +151,13 @@ struct TenantCommand: ParsableCommand {
                 print(String(decoding: try e.encode(tenants), as: UTF8.self))
                 return
             }
-            print("ID".padding(toLength: 24, withPad: " ", startingAt: 0) + "ENABLED  REQ/DAY     CHARS/DAY   NAME")
+            print("ID".padding(toLength: 24, withPad: " ", startingAt: 0) + "ENABLED  REQ/DAY     CHARS/DAY   WEIGHT  NAME")
             for t in tenants {
                 let cols = [t.id.padding(toLength: 24, withPad: " ", startingAt: 0),
                             (t.enabled ? "yes" : "no").padding(toLength: 9, withPad: " ", startingAt: 0),
                             (t.dailyRequests.map(String.init) ?? "-").padding(toLength: 12, withPad: " ", startingAt: 0),
-                            (t.dailyCharacters.map(String.init) ?? "-").padding(toLength: 12, withPad: " ", startingAt: 0), t.name]
+                            (t.dailyCharacters.map(String.init) ?? "-").padding(toLength: 12, withPad: " ", startingAt: 0),
+                            "\(t.limits.weight ?? IsolationDefaults().weight)".padding(toLength: 8, withPad: " ", startingAt: 0), t.name]
                 print(cols.joined())
             }
         }
@@ -119,7 +188,8 @@ struct TenantCommand: ParsableCommand {
     }
 
     struct Update: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a tenant's name, quotas, scopes or IP allow-list.")
+        static let configuration = CommandConfiguration(
+            abstract: "Change a tenant's name, quotas, scopes, IP allow-list, weight or rate limits.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Tenant id.") var id: String
         @Option(help: "New display name.") var name: String?
@@ -129,6 +199,7 @@ struct TenantCommand: ParsableCommand {
         @Option(name: .customLong("allow-ip"), help: "Allowed address or CIDR (repeatable; replaces the list).")
         var allowIP: [String] = []
         @Flag(name: .customLong("allow-any-ip"), help: "Remove the IP allow-list.") var allowAnyIP = false
+        @OptionGroup var limits: TenantLimitOptions
 
         func quota(_ text: String?, _ label: String) throws -> Int?? {
             guard let text else { return nil }
@@ -141,7 +212,7 @@ struct TenantCommand: ParsableCommand {
             let changes = TenantStore.TenantChanges(
                 name: name, scopes: try scopes.map { text in try adminAction { try Scope.parseList(text) } },
                 dailyRequests: try quota(dailyRequests, "daily-requests"), dailyCharacters: try quota(dailyCharacters, "daily-characters"),
-                allowedIPs: allowAnyIP ? [] : (allowIP.isEmpty ? nil : allowIP))
+                allowedIPs: allowAnyIP ? [] : (allowIP.isEmpty ? nil : allowIP), limits: try limits.changes())
             print(describe(try adminAction { try database.open().updateTenant(id, changes) }))
         }
     }
@@ -168,16 +239,40 @@ struct KeyCommand: ParsableCommand {
               csanmt key create --db csanmt.sqlite --tenant org_mkt_001 --expires-in 90
               csanmt key list --db csanmt.sqlite --tenant org_mkt_001
               csanmt key revoke --db csanmt.sqlite --id key_3kT9aB2cD4eF
+              csanmt key update --db csanmt.sqlite --id key_3kT9aB2cD4eF --requests-per-second 2 --characters-per-minute 20000
+            A key's own rate limits apply on top of its tenant's (a low-trust integration key can be held lower).
             """,
-        subcommands: [Create.self, List.self, Revoke.self])
+        subcommands: [Create.self, List.self, Update.self, Revoke.self])
+
+    /// A key's own limits; absent flags mean no key-level limit.
+    struct KeyLimitOptions: ParsableArguments {
+        @Option(help: "This key's requests per second (default: only the tenant's limit).") var requestsPerSecond: Int?
+        @Option(help: "This key's burst (default twice its requests per second).") var burst: Int?
+        @Option(help: "This key's characters per minute (default: only the tenant's limit).") var charactersPerMinute: Int?
+        var limits: KeyLimits { KeyLimits(requestsPerSecond: requestsPerSecond, burst: burst, charactersPerMinute: charactersPerMinute) }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a key's own rate limits (replaces them; none given removes them).")
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "Key id (key_…).") var id: String
+        @OptionGroup var limits: KeyLimitOptions
+        func run() throws {
+            let k = try adminAction { try database.open().setKeyLimits(id, limits.limits) }
+            print("\(k.id) (\(k.tenantId)): \(describe(k.limits))")
+        }
+    }
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; it is printed alone on the last line.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Tenant id.") var tenant: String
         @Option(name: .customLong("expires-in"), help: "Days until the key expires (default never).") var expiresIn: Int?
+        @OptionGroup var limits: KeyLimitOptions
         func run() throws {
-            let (key, plaintext) = try adminAction { try database.open().createKey(tenantID: tenant, expiresInDays: expiresIn) }
+            let (key, plaintext) = try adminAction {
+                try database.open().createKey(tenantID: tenant, expiresInDays: expiresIn, limits: limits.limits)
+            }
             print("created \(key.id) for \(tenant), expires \(formatDate(key.expiresAt)); store it now, it is not shown again:")
             print(plaintext)
         }
@@ -190,7 +285,7 @@ struct KeyCommand: ParsableCommand {
         func run() throws {
             for k in try adminAction({ try database.open().keys(tenantID: tenant) }) {
                 let state = k.revokedAt != nil ? "revoked" : (k.isActive(at: Date()) ? "active" : "expired")
-                print("\(k.id)  \(k.tenantId)  \(k.prefix)…  \(state)  created \(formatDate(k.createdAt))  last used \(formatDate(k.lastUsedAt))  expires \(formatDate(k.expiresAt))")
+                print("\(k.id)  \(k.tenantId)  \(k.prefix)…  \(state)  created \(formatDate(k.createdAt))  last used \(formatDate(k.lastUsedAt))  expires \(formatDate(k.expiresAt))  limits: \(describe(k.limits))")
             }
         }
     }

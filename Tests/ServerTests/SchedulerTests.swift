@@ -14,6 +14,7 @@ struct SchedulerTests {
         o.maxQueued = maxQueued
         o.window = window
         o.workers = 1
+        o.expressWorkers = 0   // the express lane has tests of its own (IsolationTests)
         return o
     }
 

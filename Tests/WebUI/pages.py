@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -107,6 +107,66 @@ def open_admin(driver: WebDriver) -> None:
 def tenant_row(driver: WebDriver, tenant_id: str, timeout: float = UI_TIMEOUT) -> WebElement:
     return wait(driver, timeout).until(
         EC.visibility_of_element_located((By.CSS_SELECTOR, f'#tenants-body tr[data-tenant-id="{tenant_id}"]')))
+
+
+# The admin form's scheduling weight and rate limit fields, by their key in the API's "limits".
+LIMIT_FIELDS = {
+    "weight": "tenant-weight",
+    "requests_per_second": "tenant-rps",
+    "burst": "tenant-burst",
+    "characters_per_minute": "tenant-cpm",
+    "max_in_flight": "tenant-max-in-flight",
+    "max_queued_sentences": "tenant-max-queued",
+}
+
+
+def edit_tenant(driver: WebDriver, tenant_id: str) -> None:
+    """Clicks the tenant's Edit button and waits for the form to switch to it."""
+    wait(driver).until(EC.element_to_be_clickable((By.CSS_SELECTOR, f'[data-testid="edit-{tenant_id}"]'))).click()
+    wait(driver).until(lambda d: tenant_id in by_id(d, "tenant-form-title").text)
+
+
+def set_limits(driver: WebDriver, **values) -> None:
+    """Types into the limit fields named by API key (weight=2, characters_per_minute="unlimited"); "" empties one."""
+    for key, value in values.items():
+        field = by_id(driver, LIMIT_FIELDS[key])
+        field.clear()
+        if value != "":
+            field.send_keys(str(value))
+
+
+def limit_values(driver: WebDriver) -> dict:
+    """What the limit fields hold now, by API key."""
+    return {key: by_id(driver, field).get_attribute("value") for key, field in LIMIT_FIELDS.items()}
+
+
+_LIMITS_CELL = ("const c = document.querySelector('[data-testid=\"limits-' + arguments[0] + '\"]');"
+                " if (!c) return null;")
+
+
+def limits_parts(driver: WebDriver, tenant_id: str) -> list[str] | None:
+    """The tenant's limits cell split at " · " (["weight 2", "5 req/s (burst 8)", …]), read in one go."""
+    return driver.execute_script(_LIMITS_CELL + r" return c.innerText.trim().split(/\s+·\s+/);", tenant_id)
+
+
+def limit_overrides(driver: WebDriver, tenant_id: str) -> list[str] | None:
+    """The parts of the tenant's limits cell marked as its own overrides (bold)."""
+    return driver.execute_script(
+        _LIMITS_CELL + " return Array.from(c.querySelectorAll('.limit-override'), e => e.innerText.trim());", tenant_id)
+
+
+def wait_limits(driver: WebDriver, tenant_id: str, expected: list[str], timeout: float = UI_TIMEOUT) -> list[str]:
+    """Waits until the tenant's limits cell begins with the expected parts; returns all its parts."""
+    seen = []
+
+    def shows(d):
+        parts = limits_parts(d, tenant_id) or []
+        seen[:] = parts
+        return parts[:len(expected)] == expected and parts
+    try:
+        return wait(driver, timeout).until(shows)
+    except TimeoutException:
+        raise AssertionError(f"limits of {tenant_id}: expected {expected}, the table shows {seen}") from None
 
 
 def session_storage(driver: WebDriver) -> dict:

@@ -330,6 +330,106 @@ def test_admin_creates_tenant_and_key(server, browsers, artifacts):
     pages.screenshot(user, artifacts, "tenant-disabled")
 
 
+def test_admin_edits_weight_and_rate_limits(server, browser, artifacts):
+    """The admin sets a tenant's scheduling weight and rate limits in the form: the table shows them (its own values in
+    bold), they survive a reload and reach the API as the tenant's overrides; an emptied field goes back to the server
+    default; invalid values are refused in the page, with a message and without a request."""
+    server.create_tenant("ui_limits", "Limits")
+    pages.sign_in(browser, server.base_url, "ui_admin", server.admin_key)
+    pages.open_admin(browser)
+    pages.tenant_row(browser, "ui_limits")
+    defaults = ["weight 1", "10 req/s (burst 20)", "100,000 chars/min", "4 in flight", "256 queued"]
+    assert pages.wait_limits(browser, "ui_limits", defaults) == defaults
+    assert pages.limit_overrides(browser, "ui_limits") == []
+
+    # Empty fields show the server default; set weight 2, 5 requests/s, burst 8 and no character limit.
+    pages.edit_tenant(browser, "ui_limits")
+    assert set(pages.limit_values(browser).values()) == {""}
+    assert by_id(browser, "tenant-weight").get_attribute("placeholder") == "default (1)"
+    assert by_id(browser, "tenant-cpm").get_attribute("placeholder") == "default (100,000)"
+    pages.set_limits(browser, weight=2, requests_per_second=5, burst=8, characters_per_minute="unlimited")
+    by_id(browser, "tenant-submit").click()
+    assert "Tenant ui_limits saved." in wait_text(browser, "admin-status")
+    edited = ["weight 2", "5 req/s (burst 8)", "unlimited chars/min", "4 in flight", "256 queued"]
+    assert pages.wait_limits(browser, "ui_limits", edited) == edited
+    assert pages.limit_overrides(browser, "ui_limits") == ["weight 2", "5 req/s", "(burst 8)", "unlimited chars/min"]
+    browser.execute_script("window.scrollTo(0, 0)")
+    pages.screenshot(browser, artifacts, "admin-limits")
+
+    # Reloaded from the server: the same.
+    old_cell = pages.by_testid(browser, "limits-ui_limits")
+    by_id(browser, "admin-refresh").click()
+    wait(browser).until(EC.staleness_of(old_cell))
+    assert pages.wait_limits(browser, "ui_limits", edited) == edited
+
+    # The API has them as the tenant's own values; the others stay at the default.
+    token = server.token("ui_admin", server.admin_key)
+    tenant = server.http("GET", "/api/v1/admin/tenants/ui_limits", token=token)
+    assert tenant.status == 200, tenant.text
+    limits = tenant.json["limits"]
+    assert {k: limits.get(k) for k in ("weight", "requests_per_second", "burst", "characters_per_minute")} == {
+        "weight": 2, "requests_per_second": 5, "burst": 8, "characters_per_minute": "unlimited"}, limits
+    assert limits.get("max_in_flight") is None and limits.get("max_queued_sentences") is None, limits
+    assert tenant.json["effective_limits"] == {
+        "weight": 2, "requests_per_second": 5, "burst": 8, "characters_per_minute": "unlimited",
+        "max_in_flight": 4, "max_queued_sentences": 256}, tenant.json["effective_limits"]
+
+    # The form shows the tenant's own values; emptying the weight puts it back to the default.
+    pages.edit_tenant(browser, "ui_limits")
+    assert pages.limit_values(browser) == {
+        "weight": "2", "requests_per_second": "5", "burst": "8", "characters_per_minute": "unlimited",
+        "max_in_flight": "", "max_queued_sentences": ""}
+    assert by_id(browser, "tenant-weight").get_attribute("placeholder") == "default (1)"
+    pages.set_limits(browser, weight="")
+    by_id(browser, "tenant-submit").click()
+    assert pages.wait_limits(browser, "ui_limits", ["weight 1", "5 req/s (burst 8)", "unlimited chars/min"])
+    assert pages.limit_overrides(browser, "ui_limits") == ["5 req/s", "(burst 8)", "unlimited chars/min"]
+    tenant = server.http("GET", "/api/v1/admin/tenants/ui_limits", token=token)
+    assert tenant.json["limits"].get("weight") is None, tenant.json
+    assert tenant.json["effective_limits"]["weight"] == 1
+    assert tenant.json["limits"].get("requests_per_second") == 5, tenant.json
+
+    # Invalid values: a message naming the rule, the field marked, and no request to the server.
+    pages.edit_tenant(browser, "ui_limits")
+    browser.execute_script("""
+        window.__tenantWrites = 0;
+        const realFetch = window.fetch;
+        window.fetch = function (url, init) {
+          if (String(url).startsWith('/api/v1/admin/tenants') && init && init.method && init.method !== 'GET') {
+            window.__tenantWrites++;
+          }
+          return realFetch(url, init);
+        };""")
+    weight_rule = "Weight must be a whole number from 1 to 100"
+    for key, value, message in (
+            ("weight", "0", weight_rule),
+            ("weight", "abc", weight_rule),
+            ("weight", "101", weight_rule),
+            ("burst", "unlimited", "Burst (requests) must be a whole number from 1 to 1,000,000 (or empty"),
+            ("requests_per_second", "abc", "Requests per second must be a whole number from 1 to 1,000,000,000 or “unlimited”")):
+        pages.set_limits(browser, **{key: value})
+        by_id(browser, "tenant-submit").click()
+        assert message in wait_text(browser, "admin-error"), (key, value)
+        field = by_id(browser, pages.LIMIT_FIELDS[key])
+        assert field.get_attribute("aria-invalid") == "true", (key, value)
+        assert browser.switch_to.active_element == field, (key, value)
+        if (key, value) == ("weight", "0"):
+            pages.screenshot(browser, artifacts, "admin-limits-invalid")
+        pages.set_limits(browser, **{key: {"weight": "", "burst": "8", "requests_per_second": "5"}[key]})
+    assert browser.execute_script("return window.__tenantWrites") == 0
+    assert not by_id(browser, "admin-status").is_displayed()
+    by_id(browser, "tenant-cancel").click()
+    assert pages.wait_limits(browser, "ui_limits", ["weight 1", "5 req/s (burst 8)", "unlimited chars/min"])
+
+    # The server refuses them too.
+    for limits in ({"weight": 0}, {"weight": 101}, {"burst": "unlimited"}, {"max_in_flight": 0}):
+        response = server.http("PATCH", "/api/v1/admin/tenants/ui_limits", {"limits": limits}, token=token)
+        assert response.status == 400, f"{limits}: {response.status} {response.text}"
+        assert response.json["error"]["code"] in ("bad_request", "invalid"), response.text
+    tenant = server.http("GET", "/api/v1/admin/tenants/ui_limits", token=token)
+    assert tenant.json["effective_limits"]["weight"] == 1 and tenant.json["effective_limits"]["burst"] == 8
+
+
 def test_non_admin_has_no_admin_console(server, browser, artifacts):
     server.create_tenant("ui_plain", "Plain user", scopes="translate:basic")
     _, key = server.create_key("ui_plain")

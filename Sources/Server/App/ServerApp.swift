@@ -54,7 +54,7 @@ public enum ServerApp {
             }
             return JSONResponse(Ready(status: "ready", model: env.translator.description, directions: env.translator.directions,
                                       quota: env.quota.backend, redis: redis,
-                                      queuedSentences: (env.translator as? EngineTranslator)?.queuedSentences))
+                                      queuedSentences: env.translator.queuedSentences))
         }
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))

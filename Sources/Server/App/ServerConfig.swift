@@ -29,6 +29,16 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public var maxCharacters = 5_000
     /// Most texts in one batch request.
     public var maxBatchItems = 100
+    /// Most sentences in one request (413 `too_many_sentences` beyond): 2,500 one-character sentences cost far
+    /// more engine time than 5,000 characters of prose.
+    public var maxSentencesPerRequest = 250
+    /// Defaults of every tenant's weight and limits (a tenant's own values win). 0 = unlimited.
+    public var tenantWeight = 1
+    public var tenantMaxInFlight = 4
+    public var tenantMaxQueuedSentences = 256
+    public var tenantRequestsPerSecond = 10
+    public var tenantBurst = 20
+    public var tenantCharactersPerMinute = 100_000
     /// Redis URL for shared quota counters and the shared cache; nil = in-process counters (one replica only).
     public var redis: String?
     /// `fail-closed` (503 while Redis is down) or `fail-open` (count locally, reconcile when it is back).
@@ -72,6 +82,10 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         case trustedProxies = "trusted_proxies", corsOrigins = "cors_origins", tokenIssuer = "token_issuer"
         case tokenAudience = "token_audience", tokenLifetime = "token_lifetime", signingKeyGrace = "signing_key_grace"
         case maxBodyBytes = "max_body_bytes", maxCharacters = "max_characters", maxBatchItems = "max_batch_items"
+        case maxSentencesPerRequest = "max_sentences_per_request", tenantWeight = "tenant_weight"
+        case tenantMaxInFlight = "tenant_max_in_flight", tenantMaxQueuedSentences = "tenant_max_queued_sentences"
+        case tenantRequestsPerSecond = "tenant_requests_per_second", tenantBurst = "tenant_burst"
+        case tenantCharactersPerMinute = "tenant_characters_per_minute"
         case redis, quotaFailMode = "quota_fail_mode", batching, batchWindowMs = "batch_window_ms"
         case batchMaxSentences = "batch_max_sentences", batchMaxTokens = "batch_max_tokens"
         case queueMaxSentences = "queue_max_sentences", workers, cacheEntries = "cache_entries", cacheScope = "cache_scope"
@@ -109,6 +123,15 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         try check((1_024...(256 << 20)).contains(maxBodyBytes), "max_body_bytes", "1024 bytes to 256 MiB")
         try check((1...10_000_000).contains(maxCharacters), "max_characters", "1-10000000")
         try check((1...10_000).contains(maxBatchItems), "max_batch_items", "1-10000")
+        try check((1...queueMaxSentences).contains(maxSentencesPerRequest), "max_sentences_per_request",
+                  "1 to queue_max_sentences (\(queueMaxSentences))")
+        try check((1...100).contains(tenantWeight), "tenant_weight", "1-100")
+        try check((1...1_000_000).contains(tenantBurst), "tenant_burst", "1-1000000")
+        for (key, value) in [("tenant_max_in_flight", tenantMaxInFlight), ("tenant_max_queued_sentences", tenantMaxQueuedSentences),
+                             ("tenant_requests_per_second", tenantRequestsPerSecond),
+                             ("tenant_characters_per_minute", tenantCharactersPerMinute)] {
+            try check((0...1_000_000_000).contains(value), key, "0 (unlimited) to 1000000000")
+        }
         try check(auditMaxBytes >= 4_096, "audit_max_bytes", "at least 4096")
         try check(QuotaFailMode(rawValue: quotaFailMode) != nil, "quota_fail_mode", "fail-closed or fail-open")
         try check(CacheScope(rawValue: cacheScope) != nil, "cache_scope", "tenant or shared")
@@ -160,6 +183,19 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         }
     }
 
+    /// Tenant defaults as ``IsolationDefaults`` (0 → unlimited).
+    public var isolationDefaults: IsolationDefaults {
+        var d = IsolationDefaults()
+        func limit(_ n: Int) -> Int? { n == 0 ? nil : n }
+        d.weight = tenantWeight
+        d.maxInFlight = limit(tenantMaxInFlight)
+        d.maxQueuedSentences = limit(tenantMaxQueuedSentences)
+        d.requestsPerSecond = limit(tenantRequestsPerSecond)
+        d.burst = tenantBurst
+        d.charactersPerMinute = limit(tenantCharactersPerMinute)
+        return d
+    }
+
     /// The batcher's settings; `cores` sizes the workers when `workers` is unset.
     public func batchingOptions(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> BatchingOptions {
         var o = BatchingOptions()
@@ -176,7 +212,9 @@ public struct ServerConfig: Codable, Sendable, Equatable {
 extension ServerConfig.CodingKeys {
     static let allNames = ["host", "port", "db", "model", "audit_log", "audit_stdout", "audit_max_bytes", "trusted_proxies",
                            "cors_origins", "token_issuer", "token_audience", "token_lifetime", "signing_key_grace",
-                           "max_body_bytes", "max_characters", "max_batch_items", "redis", "quota_fail_mode", "batching",
+                           "max_body_bytes", "max_characters", "max_batch_items", "max_sentences_per_request",
+                           "tenant_weight", "tenant_max_in_flight", "tenant_max_queued_sentences", "tenant_requests_per_second",
+                           "tenant_burst", "tenant_characters_per_minute", "redis", "quota_fail_mode", "batching",
                            "batch_window_ms", "batch_max_sentences", "batch_max_tokens", "queue_max_sentences", "workers",
                            "cache_entries", "cache_scope", "cache_ttl", "header_timeout", "body_timeout", "idle_timeout",
                            "translation_timeout", "shutdown_grace", "web_root"]

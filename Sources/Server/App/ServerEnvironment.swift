@@ -16,10 +16,16 @@ public struct ServerEnvironment: Sendable {
     public let metrics: ServerMetrics
     /// Shared Redis, when configured (readiness checks it).
     public let redis: RedisClient?
+    /// Short-window rate limits: Redis when configured, in-process otherwise.
+    public let rateLimiter: any RateLimiter
+    /// Requests in flight per tenant on this replica.
+    public let admission = Admission()
+    /// Tenant defaults of weight and limits.
+    public var isolationDefaults: IsolationDefaults { config.isolationDefaults }
 
     public init(config: ServerConfig, store: TenantStore, translator: any Translator, audit: AuditLog?,
-                quota: (any QuotaCounter)? = nil, redis: RedisClient? = nil, metrics: ServerMetrics = ServerMetrics(),
-                now: @escaping @Sendable () -> Date = Date.init) throws {
+                quota: (any QuotaCounter)? = nil, redis: RedisClient? = nil, rateLimiter: (any RateLimiter)? = nil,
+                metrics: ServerMetrics = ServerMetrics(), now: @escaping @Sendable () -> Date = Date.init) throws {
         self.config = config
         self.store = store
         self.translator = translator
@@ -27,6 +33,9 @@ public struct ServerEnvironment: Sendable {
         self.now = now
         self.quota = quota ?? LocalQuotaCounter()
         self.redis = redis
+        self.rateLimiter = rateLimiter ?? redis.map {
+            RedisRateLimiter(client: $0, mode: QuotaFailMode(rawValue: config.quotaFailMode) ?? .failClosed)
+        } ?? LocalRateLimiter()
         self.metrics = metrics
         cache = TranslationCache(entries: config.cacheEntries, scope: CacheScope(rawValue: config.cacheScope) ?? .tenant,
                                  redis: redis, ttlSeconds: config.cacheTTL)

@@ -8,6 +8,15 @@ public struct Identity: Sendable, Equatable {
     /// Scopes in the token that the tenant still holds.
     public let scopes: Set<Scope>
     public let tokenID: String
+    /// The key's own rate limits (on top of the tenant's).
+    public var keyLimits = KeyLimits()
+    public init(tenant: Tenant, keyID: String, scopes: Set<Scope>, tokenID: String, keyLimits: KeyLimits = KeyLimits()) {
+        self.tenant = tenant
+        self.keyID = keyID
+        self.scopes = scopes
+        self.tokenID = tokenID
+        self.keyLimits = keyLimits
+    }
 }
 
 /// Issues and verifies tenant access tokens.
@@ -100,7 +109,8 @@ public struct TokenService: Sendable {
         guard let tenant = records.tenant else { throw APIError.invalidCredentials }
         guard tenant.enabled else { throw APIError.tenantDisabled }
         let granted = Set(claims.scope.split(separator: " ").compactMap { Scope(rawValue: String($0)) })
-        return Identity(tenant: tenant, keyID: key.id, scopes: granted.intersection(tenant.scopes), tokenID: claims.jti.value)
+        return Identity(tenant: tenant, keyID: key.id, scopes: granted.intersection(tenant.scopes), tokenID: claims.jti.value,
+                        keyLimits: key.limits)
     }
 
     struct Header: Decodable { let alg: String?; let kid: String? }

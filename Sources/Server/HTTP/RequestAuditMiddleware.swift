@@ -32,6 +32,9 @@ struct RequestAuditMiddleware: RouterMiddleware {
                 context.logger.notice("request \(requestID): \(apiError.status.code) \(apiError.code)")
             }
             errorCode = apiError.code
+            if [429, 503, 413].contains(apiError.status.code), let tenant = context.audit.tenant?.id {
+                metrics?.rejected(tenant: tenant, reason: apiError.code)
+            }
             response = try apiError.response(from: request, context: context)
         }
         response.headers[.xRequestID] = requestID
@@ -68,8 +71,26 @@ struct RequestAuditMiddleware: RouterMiddleware {
         case let e as QuotaUnavailable:
             return .quotaUnavailable(e.description)
         case let e as TranslationError:
-            if case .busy(let seconds) = e { return .busy(retryAfter: seconds) }
-            return APIError(.internalServerError, "translation_failed", e.description)
+            switch e {
+            case .busy(let seconds): return .busy(retryAfter: seconds)
+            case .overShare(let seconds): return .concurrencyLimit(e.description, retryAfter: seconds)
+            case .unsupportedPair: return APIError(.badRequest, "unsupported_language_pair", e.description)
+            case .failed: return APIError(.internalServerError, "translation_failed", e.description)
+            }
+        case let e as Admission.Refusal:
+            switch e {
+            case .inFlight(let limit):
+                return .concurrencyLimit("this tenant already has \(limit) requests in flight, its limit; retry when one is done",
+                                         retryAfter: 1)
+            case .queued(let sentences, let limit):
+                return .concurrencyLimit("this tenant has \(sentences) sentences waiting (limit \(limit)); retry when they are done",
+                                         retryAfter: 1)
+            }
+        case let e as RateLimited:
+            return .rateLimited(e)
+        case let e as TooManySentences:
+            return APIError(.contentTooLarge, "too_many_sentences",
+                            "the request holds \(e.count) sentences; the limit per request is \(e.limit)")
         case let e as HTTPError:
             let code: String
             switch e.status {

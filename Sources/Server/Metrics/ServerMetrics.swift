@@ -11,12 +11,16 @@ public final class ServerMetrics: SchedulerObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var cacheHits = 0
     private var cacheLookups = 0
+    /// Engine time per tenant not yet written to the usage store.
+    public let engineMeter = EngineTimeMeter()
 
     public init() {
         var f = PrometheusMetricsFactory(registry: registry)
         f.durationHistogramBuckets["csanmt_http_request_duration_seconds"] =
             [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30].map { Duration.milliseconds(Int($0 * 1000)) }
         f.valueHistogramBuckets["csanmt_batch_sentences"] = [1, 2, 4, 8, 16, 32, 64, 128]
+        f.durationHistogramBuckets["csanmt_queue_wait_seconds"] =
+            [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30].map { Duration.milliseconds(Int($0 * 1000)) }
         factory = f
         // Present from the start, so dashboards and the exposition show them before the first event.
         Gauge(label: "csanmt_queue_depth_sentences", factory: factory).record(0)
@@ -38,6 +42,12 @@ public final class ServerMetrics: SchedulerObserver, @unchecked Sendable {
     func quotaRejected(tenant: String, kind: QuotaKind) {
         Counter(label: "csanmt_quota_rejections_total", dimensions: [("tenant", tenant), ("limit", kind.rawValue)], factory: factory)
             .increment()
+    }
+
+    /// A request refused before the engine: `reason` is the error code (`rate_limited`, `concurrency_limit`,
+    /// `busy`, `quota_exceeded`, `too_many_sentences`, …).
+    func rejected(tenant: String, reason: String) {
+        Counter(label: "csanmt_rejections_total", dimensions: [("tenant", tenant), ("reason", reason)], factory: factory).increment()
     }
 
     func cache(hits: Int, misses: Int) {
@@ -69,6 +79,17 @@ public final class ServerMetrics: SchedulerObserver, @unchecked Sendable {
         if seconds > 0 {
             Gauge(label: "csanmt_tokens_per_second", factory: factory).record(Double(outputTokens) / seconds)
         }
+    }
+
+    public func engineTime(tenant: String, seconds: Double) {
+        FloatingPointCounter(label: "csanmt_tenant_engine_seconds_total", dimensions: [("tenant", tenant)], factory: factory)
+            .increment(by: seconds)
+        engineMeter.add(tenant: tenant, seconds: seconds)
+    }
+
+    public func queueWait(tenant: String, seconds: Double) {
+        Metrics.Timer(label: "csanmt_queue_wait_seconds", dimensions: [("tenant", tenant)], factory: factory)
+            .recordNanoseconds(Int64(seconds * 1e9))
     }
 
     public func sentencesDropped(_ count: Int) {

@@ -30,6 +30,10 @@ public final class LocalQuotaCounter: QuotaCounter, @unchecked Sendable {
         add(tenant: tenant, day: day, QuotaUsage(requests: -requests, characters: -characters))
     }
 
+    public func addEngineTime(_ milliseconds: [String: Int], day: UsageDay) {
+        for (tenant, ms) in milliseconds { add(tenant: tenant, day: day, QuotaUsage(engineMilliseconds: ms)) }
+    }
+
     public func usage(tenants: [String], day: UsageDay) -> [String: QuotaUsage] {
         lock.lock()
         defer { lock.unlock() }

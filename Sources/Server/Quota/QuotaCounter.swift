@@ -20,9 +20,12 @@ public struct QuotaLimits: Sendable, Equatable {
 public struct QuotaUsage: Sendable, Equatable {
     public var requests: Int
     public var characters: Int
-    public init(requests: Int = 0, characters: Int = 0) {
+    /// Engine time spent on the tenant's sentences, in milliseconds (reported, not limited).
+    public var engineMilliseconds: Int
+    public init(requests: Int = 0, characters: Int = 0, engineMilliseconds: Int = 0) {
         self.requests = requests
         self.characters = characters
+        self.engineMilliseconds = engineMilliseconds
     }
 }
 
@@ -45,8 +48,10 @@ public protocol QuotaCounter: Sendable {
     /// `local` or `redis://host:port/db`, for logs and `/api/ready`.
     var backend: String { get }
     func consume(tenant: String, day: UsageDay, requests: Int, characters: Int, limits: QuotaLimits) async throws -> QuotaDecision
-    /// Takes back a counted request whose translation was refused or cut short (busy, timeout, client gone).
+    /// Takes back a counted request that was refused before any work (busy, over its share).
     func refund(tenant: String, day: UsageDay, requests: Int, characters: Int) async throws
+    /// Adds engine milliseconds per tenant to the day's usage.
+    func addEngineTime(_ milliseconds: [String: Int], day: UsageDay) async throws
     /// Today's counts for each tenant (absent = zero).
     func usage(tenants: [String], day: UsageDay) async throws -> [String: QuotaUsage]
     /// Whether the backend is reachable (always true in-process).
@@ -62,6 +67,7 @@ extension QuotaUsage {
     }
 
     static func + (a: QuotaUsage, b: QuotaUsage) -> QuotaUsage {
-        QuotaUsage(requests: a.requests + b.requests, characters: a.characters + b.characters)
+        QuotaUsage(requests: a.requests + b.requests, characters: a.characters + b.characters,
+                   engineMilliseconds: a.engineMilliseconds + b.engineMilliseconds)
     }
 }

@@ -46,6 +46,14 @@ public final class RedisQuotaCounter: QuotaCounter, @unchecked Sendable {
         redis.call('EXPIRE', KEYS[2], ARGV[3])
         return 1
         """
+    /// Requests, characters and engine milliseconds counted while Redis was down, in one step.
+    static let reconcileScript = """
+        for i = 1, 3 do
+          redis.call('INCRBY', KEYS[i], ARGV[i])
+          redis.call('EXPIRE', KEYS[i], ARGV[4])
+        end
+        return 1
+        """
     static let ttlSeconds = 2 * 86_400
 
     /// While Redis is failing, the client fails fast (its breaker) and probes again after its retry interval.
@@ -57,6 +65,21 @@ public final class RedisQuotaCounter: QuotaCounter, @unchecked Sendable {
 
     static func keys(_ tenant: String, _ day: String) -> [String] {
         ["csanmt:quota:{\(tenant):\(day)}:requests", "csanmt:quota:{\(tenant):\(day)}:characters"]
+    }
+
+    static func engineKey(_ tenant: String, _ day: String) -> String { "csanmt:quota:{\(tenant):\(day)}:engine_ms" }
+
+    public func addEngineTime(_ milliseconds: [String: Int], day: UsageDay) async throws {
+        for (tenant, ms) in milliseconds {
+            let key = Self.engineKey(tenant, day.key)
+            do {
+                _ = try await client.command(["EVAL", "redis.call('INCRBY', KEYS[1], ARGV[1]) redis.call('EXPIRE', KEYS[1], ARGV[2]) return 1",
+                                              "1", key, String(ms), String(Self.ttlSeconds)])
+            } catch let e as RedisError {
+                markDown(e.description)
+                pending.add(tenant: tenant, day: day, QuotaUsage(engineMilliseconds: ms))
+            }
+        }
     }
 
     public func consume(tenant: String, day: UsageDay, requests: Int, characters: Int, limits: QuotaLimits) async throws -> QuotaDecision {
@@ -96,12 +119,12 @@ public final class RedisQuotaCounter: QuotaCounter, @unchecked Sendable {
         guard !tenants.isEmpty else { return [:] }
         do {
             try await reconcileIfNeeded()
-            let reply = try await client.command(["MGET"] + tenants.flatMap { Self.keys($0, day.key) })
+            let reply = try await client.command(["MGET"] + tenants.flatMap { Self.keys($0, day.key) + [Self.engineKey($0, day.key)] })
             markUp()
-            guard case .array(let v) = reply, v.count == 2 * tenants.count else { throw RedisError.reply("unexpected MGET reply") }
+            guard case .array(let v) = reply, v.count == 3 * tenants.count else { throw RedisError.reply("unexpected MGET reply") }
             var result: [String: QuotaUsage] = [:]
             for (i, t) in tenants.enumerated() {
-                let u = QuotaUsage(requests: v[2 * i].int ?? 0, characters: v[2 * i + 1].int ?? 0)
+                let u = QuotaUsage(requests: v[3 * i].int ?? 0, characters: v[3 * i + 1].int ?? 0, engineMilliseconds: v[3 * i + 2].int ?? 0)
                 if u != QuotaUsage() { result[t] = u }
                 remember(t, day, u)
             }
@@ -133,8 +156,9 @@ public final class RedisQuotaCounter: QuotaCounter, @unchecked Sendable {
         for (i, d) in deltas.enumerated() {
             let k = Self.keys(d.tenant, d.day)
             do {
-                _ = try await client.command(["EVAL", Self.addScript, "2", k[0], k[1], String(d.usage.requests),
-                                              String(d.usage.characters), String(Self.ttlSeconds)])
+                _ = try await client.command(["EVAL", Self.reconcileScript, "3", k[0], k[1], Self.engineKey(d.tenant, d.day),
+                                              String(d.usage.requests), String(d.usage.characters),
+                                              String(d.usage.engineMilliseconds), String(Self.ttlSeconds)])
             } catch {
                 for rest in deltas[i...] { pending.add(tenant: rest.tenant, dayKey: rest.day, rest.usage) }
                 throw error

@@ -10,14 +10,31 @@ struct KeyView: Codable, Sendable, Equatable {
     let lastUsedAt: Date?
     let expiresAt: Date?
     let revokedAt: Date?
+    let limits: KeyLimits
     enum CodingKeys: String, CodingKey {
-        case id, prefix
+        case id, prefix, limits
         case tenantID = "tenant_id", createdAt = "created_at", lastUsedAt = "last_used_at"
         case expiresAt = "expires_at", revokedAt = "revoked_at"
     }
     init(_ k: APIKey) {
         id = k.id; tenantID = k.tenantId; prefix = k.prefix; createdAt = k.createdAt
-        lastUsedAt = k.lastUsedAt; expiresAt = k.expiresAt; revokedAt = k.revokedAt
+        lastUsedAt = k.lastUsedAt; expiresAt = k.expiresAt; revokedAt = k.revokedAt; limits = k.limits
+    }
+}
+
+/// A tenant as the admin API shows it: its record (with its own `limits`) and the `effective_limits` in force.
+struct TenantView: Encodable, Sendable {
+    let tenant: Tenant
+    let effective: EffectiveLimits
+    init(_ t: Tenant, _ defaults: IsolationDefaults) {
+        tenant = t
+        effective = t.limits.resolved(defaults)
+    }
+    enum Extra: String, CodingKey { case effectiveLimits = "effective_limits" }
+    func encode(to encoder: Encoder) throws {
+        try tenant.encode(to: encoder)
+        var c = encoder.container(keyedBy: Extra.self)
+        try c.encode(effective, forKey: .effectiveLimits)
     }
 }
 
@@ -29,8 +46,9 @@ struct CreateTenantBody: Decodable, Sendable {
     let dailyCharacters: Int?
     let allowedIPs: [String]?
     let enabled: Bool?
+    let limits: TenantLimits?
     enum CodingKeys: String, CodingKey {
-        case id, name, scopes, enabled
+        case id, name, scopes, enabled, limits
         case dailyRequests = "daily_requests", dailyCharacters = "daily_characters", allowedIPs = "allowed_ips"
     }
 }
@@ -39,7 +57,7 @@ struct CreateTenantBody: Decodable, Sendable {
 struct UpdateTenantBody: Decodable, Sendable {
     let changes: TenantStore.TenantChanges
     enum CodingKeys: String, CodingKey {
-        case name, enabled, scopes
+        case name, enabled, scopes, limits
         case dailyRequests = "daily_requests", dailyCharacters = "daily_characters", allowedIPs = "allowed_ips"
     }
     init(from decoder: Decoder) throws {
@@ -52,13 +70,20 @@ struct UpdateTenantBody: Decodable, Sendable {
                         enabled: try c.decodeIfPresent(Bool.self, forKey: .enabled),
                         scopes: try c.decodeIfPresent([Scope].self, forKey: .scopes),
                         dailyRequests: try quota(.dailyRequests), dailyCharacters: try quota(.dailyCharacters),
-                        allowedIPs: try c.decodeIfPresent([String].self, forKey: .allowedIPs))
+                        allowedIPs: try c.decodeIfPresent([String].self, forKey: .allowedIPs),
+                        limits: try c.decodeIfPresent(TenantLimitChanges.self, forKey: .limits))
     }
 }
 
 struct CreateKeyBody: Decodable, Sendable {
     let expiresInDays: Int?
-    enum CodingKeys: String, CodingKey { case expiresInDays = "expires_in_days" }
+    let limits: KeyLimits?
+    enum CodingKeys: String, CodingKey { case expiresInDays = "expires_in_days", limits }
+}
+
+/// PATCH body of a key: its own rate limits, replaced whole (`{}` removes them).
+struct UpdateKeyBody: Decodable, Sendable {
+    let limits: KeyLimits
 }
 
 struct CreatedKey: Encodable, Sendable {
@@ -75,7 +100,7 @@ struct SigningKeyView: Encodable, Sendable {
     enum CodingKeys: String, CodingKey { case kid, tenantID = "tenant_id", createdAt = "created_at" }
 }
 
-struct TenantList: Encodable, Sendable { let tenants: [Tenant] }
+struct TenantList: Encodable, Sendable { let tenants: [TenantView] }
 struct KeyList: Encodable, Sendable { let keys: [KeyView] }
 
 extension ServerApp {
@@ -89,7 +114,7 @@ extension ServerApp {
         }
         router.get("tenants") { _, context in
             try admin(context, "tenant.list", nil)
-            return JSONResponse(TenantList(tenants: try store.tenants()))
+            return JSONResponse(TenantList(tenants: try store.tenants().map { TenantView($0, env.isolationDefaults) }))
         }
         router.post("tenants") { request, context in
             try admin(context, "tenant.create", nil)
@@ -97,20 +122,21 @@ extension ServerApp {
             context.audit.target = b.id
             let t = try store.createTenant(id: b.id, name: b.name, scopes: b.scopes ?? [.translateBasic, .translateBatch, .usageRead],
                                            dailyRequests: b.dailyRequests, dailyCharacters: b.dailyCharacters,
-                                           allowedIPs: b.allowedIPs ?? [], enabled: b.enabled ?? true)
-            return JSONResponse(t, status: .created)
+                                           allowedIPs: b.allowedIPs ?? [], enabled: b.enabled ?? true,
+                                           limits: b.limits ?? TenantLimits())
+            return JSONResponse(TenantView(t, env.isolationDefaults), status: .created)
         }
         router.get("tenants/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             try admin(context, "tenant.show", id)
             guard let t = try store.tenant(id) else { throw APIError.notFound("no tenant '\(id)'") }
-            return JSONResponse(t)
+            return JSONResponse(TenantView(t, env.isolationDefaults))
         }
         router.patch("tenants/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
             try admin(context, "tenant.update", id)
             let b = try await request.decodeJSON(UpdateTenantBody.self, limit: 64 << 10)
-            return JSONResponse(try store.updateTenant(id, b.changes))
+            return JSONResponse(TenantView(try store.updateTenant(id, b.changes), env.isolationDefaults))
         }
         router.get("tenants/:id/keys") { _, context in
             let id = context.parameters.get("id") ?? ""
@@ -122,7 +148,7 @@ extension ServerApp {
             let id = context.parameters.get("id") ?? ""
             try admin(context, "key.create", id)
             let b = try await request.decodeJSON(CreateKeyBody.self, limit: 16 << 10)
-            let (key, plaintext) = try store.createKey(tenantID: id, expiresInDays: b.expiresInDays)
+            let (key, plaintext) = try store.createKey(tenantID: id, expiresInDays: b.expiresInDays, limits: b.limits ?? KeyLimits())
             context.audit.target = key.id
             return JSONResponse(CreatedKey(key: KeyView(key), apiKey: plaintext), status: .created)
         }
@@ -135,6 +161,12 @@ extension ServerApp {
         router.get("keys") { request, context in
             try admin(context, "key.list", nil)
             return JSONResponse(KeyList(keys: try store.keys(tenantID: request.uri.queryParameters.get("tenant")).map(KeyView.init)))
+        }
+        router.patch("keys/:key_id") { request, context in
+            let id = context.parameters.get("key_id") ?? ""
+            try admin(context, "key.update", id)
+            let b = try await request.decodeJSON(UpdateKeyBody.self, limit: 16 << 10)
+            return JSONResponse(KeyView(try store.setKeyLimits(id, b.limits)))
         }
         router.post("keys/:key_id/revoke") { _, context in
             let id = context.parameters.get("key_id") ?? ""

@@ -14,7 +14,9 @@ extension ServerApp {
         }
     }
 
-    /// Validate → count against the quota (atomically) → cache → scheduler → response with RateLimit headers.
+    /// Validate → admission (the tenant's share of this replica) → rate limits → quota (atomically) → cache →
+    /// scheduler → response with RateLimit headers. Refusals before any work are not billed; a request whose
+    /// sentences were tokenised or ran is, even if its client left or it timed out.
     static func translate(_ request: Request, _ context: AppContext, _ env: ServerEnvironment,
                           identity: Identity) async throws -> Response {
         let body = try await request.decodeJSON(TranslateRequest.self, limit: env.config.maxBodyBytes)
@@ -28,20 +30,35 @@ extension ServerApp {
         context.audit.characters = characters
         guard characters <= env.config.maxCharacters else { throw APIError.textTooLong(characters, env.config.maxCharacters) }
         let pair = try resolvePair(body, env.translator)
+        let sentences = env.translator.sentenceCount(body.text.texts)
+        guard sentences <= env.config.maxSentencesPerRequest else {
+            throw TooManySentences(count: sentences, limit: env.config.maxSentencesPerRequest)
+        }
+
+        let tenant = identity.tenant.id
+        let limits = identity.tenant.limits.resolved(env.isolationDefaults)
+        let ticket = try env.admission.admit(tenant: tenant, limits: limits, queuedSentences: env.translator.queuedSentences(tenant: tenant))
+        defer { ticket.release() }
+        try await checkRateLimits(env, identity, limits, characters: characters)
 
         let now = env.now()
         let day = UsageDay(now)
-        let limits = QuotaLimits(identity.tenant)
-        let usage = try await consumeQuota(env, tenant: identity.tenant.id, day: day, now: now, characters: characters, limits: limits)
+        let quotaLimits = QuotaLimits(identity.tenant)
+        let usage = try await consumeQuota(env, tenant: tenant, day: day, now: now, characters: characters, limits: quotaLimits)
 
+        let owner = SchedulingClass(tenant: tenant, weight: limits.weight, maxQueued: limits.maxQueuedSentences)
         let outputs: [String]
         do {
-            outputs = try await cachedTranslate(body.text.texts, pair: pair, tenant: identity.tenant.id, env: env, context: context)
-        } catch {
-            // Work that was refused or cut short is not billed.
-            try? await env.quota.refund(tenant: identity.tenant.id, day: day, requests: 1, characters: characters)
-            throw error
+            outputs = try await cachedTranslate(body.text.texts, pair: pair, owner: owner, env: env, context: context)
+        } catch let e as TranslationError {
+            // Refused before any engine work: not billed.
+            switch e {
+            case .busy, .overShare: try? await env.quota.refund(tenant: tenant, day: day, requests: 1, characters: characters)
+            default: break
+            }
+            throw e
         }
+        await storeEngineTime(env, day: day)
         let translated: TextInput
         switch body.text {
         case .single: translated = .single(outputs.first ?? "")
@@ -49,8 +66,26 @@ extension ServerApp {
         }
         var response = try JSONResponse(TranslateResponse(translatedText: translated, usage: .init(characters: characters)))
             .response(from: request, context: context)
-        RateLimitHeaders.apply(to: &response.headers, limits: limits, usage: usage, resetIn: day.secondsUntilReset(from: now))
+        RateLimitHeaders.apply(to: &response.headers, limits: quotaLimits, usage: usage, resetIn: day.secondsUntilReset(from: now))
         return response
+    }
+
+    /// The tenant's and the key's short-window limits, charged together or not at all; throws ``RateLimited``.
+    static func checkRateLimits(_ env: ServerEnvironment, _ identity: Identity, _ limits: EffectiveLimits,
+                                characters: Int) async throws {
+        let rules = RateRule.rules(tenant: identity.tenant.id, limits: limits, keyID: identity.keyID,
+                                   keyLimits: identity.keyLimits, characters: characters)
+        if case .limited(let rule, let retryAfter) = try await env.rateLimiter.check(rules) {
+            throw RateLimited(rule: rule, retryAfter: retryAfter)
+        }
+    }
+
+    /// Writes the engine time the scheduler measured (for every tenant, since the last write) to the usage store.
+    /// Best effort: a failed write is logged by the store's own failure handling and retried with the next one.
+    static func storeEngineTime(_ env: ServerEnvironment, day: UsageDay) async {
+        let ms = env.metrics.engineMeter.drain()
+        guard !ms.isEmpty else { return }
+        try? await env.quota.addEngineTime(ms, day: day)
     }
 
     /// Counts the request and its characters, or throws 429 naming the limit (503 if the quota store is down and
@@ -68,18 +103,18 @@ extension ServerApp {
 
     /// Translations from the cache where possible; the rest from the translator, under the deadline and cancelled
     /// when the client disconnects. Records the cache outcome in the audit line and the metrics.
-    static func cachedTranslate(_ texts: [String], pair: LanguagePair, tenant: String, env: ServerEnvironment,
+    static func cachedTranslate(_ texts: [String], pair: LanguagePair, owner: SchedulingClass, env: ServerEnvironment,
                                 context: AppContext) async throws -> [String] {
         let cache = env.cache
-        guard cache.isEnabled else { return try await translateGuarded(texts, pair: pair, env: env, context: context) }
-        let keys = texts.map { cache.key(tenant: tenant, model: env.translator.cacheIdentity, pair: pair, text: $0) }
+        guard cache.isEnabled else { return try await translateGuarded(texts, pair: pair, owner: owner, env: env, context: context) }
+        let keys = texts.map { cache.key(tenant: owner.tenant, model: env.translator.cacheIdentity, pair: pair, text: $0) }
         var outputs = await cache.lookup(keys)
         let missing = outputs.indices.filter { outputs[$0] == nil }
         let hits = texts.count - missing.count
         env.metrics.cache(hits: hits, misses: missing.count)
         context.audit.cache = missing.isEmpty ? "hit" : hits == 0 ? "miss" : "partial"
         if !missing.isEmpty {
-            let fresh = try await translateGuarded(missing.map { texts[$0] }, pair: pair, env: env, context: context)
+            let fresh = try await translateGuarded(missing.map { texts[$0] }, pair: pair, owner: owner, env: env, context: context)
             for (k, i) in missing.enumerated() { outputs[i] = fresh[k] }
             cache.store(missing.enumerated().map { (keys[$1], fresh[$0]) })
         }
@@ -88,10 +123,11 @@ extension ServerApp {
 
     /// Runs the translation in a child task that is cancelled when the deadline passes (504) or the connection
     /// closes (the client left: its sentences leave the queue).
-    static func translateGuarded(_ texts: [String], pair: LanguagePair, env: ServerEnvironment,
+    static func translateGuarded(_ texts: [String], pair: LanguagePair, owner: SchedulingClass, env: ServerEnvironment,
                                  context: AppContext) async throws -> [String] {
         let translator = env.translator
-        let work = Task { try await translator.translate(texts, pair: pair) }
+        let job = TranslationJob(texts: texts, pair: pair, owner: owner)
+        let work = Task { try await translator.translate(job).texts }
         let timedOut = Flag()
         let deadline = Task {
             try await Task.sleep(for: .milliseconds(Int(env.config.translationTimeout * 1000)))
@@ -106,6 +142,8 @@ extension ServerApp {
         do {
             return try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
         } catch is CancellationError {
+            // Billed: its sentences were tokenised and may have run (their engine time is metered all the same).
+            await storeEngineTime(env, day: UsageDay(env.now()))
             if timedOut.isSet { throw APIError.translationTimeout }
             throw APIError(HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"), "client_closed",
                            "the client closed the connection before the translation was done")

@@ -15,9 +15,15 @@ struct UsageResponse: Encodable, Sendable {
     let requests: UsageCounter
     let characters: UsageCounter
     let maxCharactersPerRequest: Int
+    let maxSentencesPerRequest: Int
+    /// Engine time spent on this tenant's sentences today, in milliseconds.
+    let engineMilliseconds: Int
+    /// Weight and short-window limits in force.
+    let limits: EffectiveLimits
     enum CodingKeys: String, CodingKey {
-        case tenantID = "tenant_id", date, resetsAt = "resets_at", requests, characters
-        case maxCharactersPerRequest = "max_characters_per_request"
+        case tenantID = "tenant_id", date, resetsAt = "resets_at", requests, characters, limits
+        case maxCharactersPerRequest = "max_characters_per_request", maxSentencesPerRequest = "max_sentences_per_request"
+        case engineMilliseconds = "engine_ms"
     }
 }
 
@@ -29,8 +35,10 @@ struct TenantUsageList: Encodable, Sendable {
         let characters: Int
         let dailyRequests: Int?
         let dailyCharacters: Int?
+        let engineMilliseconds: Int
         enum CodingKeys: String, CodingKey {
             case tenantID = "tenant_id", requests, characters, dailyRequests = "daily_requests", dailyCharacters = "daily_characters"
+            case engineMilliseconds = "engine_ms"
         }
     }
     let date: String
@@ -47,12 +55,14 @@ extension ServerApp {
         router.get("usage") { _, context -> JSONResponse<UsageResponse> in
             let identity = try context.require(.usageRead)
             let day = UsageDay(env.now())
+            await storeEngineTime(env, day: day)
             let used = try await env.quota.usage(tenants: [identity.tenant.id], day: day)[identity.tenant.id] ?? QuotaUsage()
             return JSONResponse(UsageResponse(
                 tenantID: identity.tenant.id, date: day.key, resetsAt: day.resetsAt,
                 requests: .init(used: used.requests, limit: identity.tenant.dailyRequests),
                 characters: .init(used: used.characters, limit: identity.tenant.dailyCharacters),
-                maxCharactersPerRequest: env.config.maxCharacters))
+                maxCharactersPerRequest: env.config.maxCharacters, maxSentencesPerRequest: env.config.maxSentencesPerRequest,
+                engineMilliseconds: used.engineMilliseconds, limits: identity.tenant.limits.resolved(env.isolationDefaults)))
         }
     }
 
@@ -62,12 +72,14 @@ extension ServerApp {
             _ = try context.require(.admin)
             context.audit.action = "usage.list"
             let day = UsageDay(env.now())
+            await storeEngineTime(env, day: day)
             let tenants = try env.store.tenants()
             let used = try await env.quota.usage(tenants: tenants.map(\.id), day: day)
             return JSONResponse(TenantUsageList(date: day.key, resetsAt: day.resetsAt, tenants: tenants.map { t in
                 let u = used[t.id] ?? QuotaUsage()
                 return .init(tenantID: t.id, requests: u.requests, characters: u.characters,
-                             dailyRequests: t.dailyRequests, dailyCharacters: t.dailyCharacters)
+                             dailyRequests: t.dailyRequests, dailyCharacters: t.dailyCharacters,
+                             engineMilliseconds: u.engineMilliseconds)
             }))
         }
         router.get("audit") { request, context -> JSONResponse<AuditEventList> in

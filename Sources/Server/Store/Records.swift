@@ -15,11 +15,13 @@ public struct Tenant: Codable, Sendable, Equatable, FetchableRecord, Persistable
     public var dailyCharacters: Int?
     /// CIDRs allowed to call; empty = any address.
     public var allowedIPs: [String]
+    /// Scheduling weight and short-window limits; unset fields take the server's defaults.
+    public var limits: TenantLimits
     public var createdAt: Date
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, name, enabled, scopes
+        case id, name, enabled, scopes, limits
         case dailyRequests = "daily_requests", dailyCharacters = "daily_characters", allowedIPs = "allowed_ips"
         case createdAt = "created_at", updatedAt = "updated_at"
     }
@@ -39,9 +41,11 @@ public struct APIKey: Codable, Sendable, Equatable, FetchableRecord, Persistable
     public var lastUsedAt: Date?
     public var expiresAt: Date?
     public var revokedAt: Date?
+    /// Rate limits of this key on top of its tenant's.
+    public var limits: KeyLimits
 
     enum CodingKeys: String, CodingKey {
-        case id, prefix, hash
+        case id, prefix, hash, limits
         case tenantId = "tenant_id", createdAt = "created_at", lastUsedAt = "last_used_at"
         case expiresAt = "expires_at", revokedAt = "revoked_at"
     }

@@ -66,6 +66,10 @@ public final class TenantStore: Sendable {
                 t.column("retired_at", .datetime)
             }
         }
+        m.registerMigration("v2: tenant weight and limits, key rate limits") { db in
+            try db.alter(table: Tenant.databaseTableName) { t in t.add(column: "limits", .text).notNull().defaults(to: "{}") }
+            try db.alter(table: APIKey.databaseTableName) { t in t.add(column: "limits", .text).notNull().defaults(to: "{}") }
+        }
         return m
     }
 
@@ -80,8 +84,10 @@ public final class TenantStore: Sendable {
         public var dailyRequests: Int??
         public var dailyCharacters: Int??
         public var allowedIPs: [String]?
+        public var limits: TenantLimitChanges?
         public init(name: String? = nil, enabled: Bool? = nil, scopes: [Scope]? = nil, dailyRequests: Int?? = nil,
-                    dailyCharacters: Int?? = nil, allowedIPs: [String]? = nil) {
+                    dailyCharacters: Int?? = nil, allowedIPs: [String]? = nil, limits: TenantLimitChanges? = nil) {
+            self.limits = limits
             self.name = name
             self.enabled = enabled
             self.scopes = scopes
@@ -105,16 +111,17 @@ public final class TenantStore: Sendable {
             if let v, v < 0 { throw StoreError.invalid("\(label) quota must be ≥ 0") }
         }
         for c in t.allowedIPs where CIDR(c) == nil { throw StoreError.invalid("'\(c)' is not an IPv4/IPv6 address or CIDR") }
+        try t.limits.validate()
     }
 
     /// Creates a tenant and its first signing key. Throws `conflict` if the id exists.
     @discardableResult
     public func createTenant(id: String, name: String, scopes: [Scope] = [.translateBasic, .translateBatch, .usageRead],
                              dailyRequests: Int? = nil, dailyCharacters: Int? = nil, allowedIPs: [String] = [],
-                             enabled: Bool = true) throws -> Tenant {
+                             enabled: Bool = true, limits: TenantLimits = TenantLimits()) throws -> Tenant {
         let t = now()
         let tenant = Tenant(id: id, name: name, enabled: enabled, scopes: scopes.sorted(), dailyRequests: dailyRequests,
-                            dailyCharacters: dailyCharacters, allowedIPs: allowedIPs, createdAt: t, updatedAt: t)
+                            dailyCharacters: dailyCharacters, allowedIPs: allowedIPs, limits: limits, createdAt: t, updatedAt: t)
         try Self.validate(tenant)
         return try db.write { db in
             guard try Tenant.fetchOne(db, key: id) == nil else { throw StoreError.conflict("tenant '\(id)' already exists") }
@@ -140,6 +147,7 @@ public final class TenantStore: Sendable {
             if let v = changes.dailyRequests { t.dailyRequests = v }
             if let v = changes.dailyCharacters { t.dailyCharacters = v }
             if let v = changes.allowedIPs { t.allowedIPs = v }
+            if let v = changes.limits { t.limits = v.applied(to: t.limits) }
             t.updatedAt = now()
             try Self.validate(t)
             try t.update(db)
@@ -150,13 +158,14 @@ public final class TenantStore: Sendable {
     // MARK: API keys
 
     /// Creates a key for `tenantID`; returns the record and the plaintext, which is never stored.
-    public func createKey(tenantID: String, expiresInDays: Int? = nil) throws -> (APIKey, String) {
+    public func createKey(tenantID: String, expiresInDays: Int? = nil, limits: KeyLimits = KeyLimits()) throws -> (APIKey, String) {
         if let d = expiresInDays, !(1...3650).contains(d) { throw StoreError.invalid("expiry must be 1 to 3650 days") }
+        try limits.validate()
         let plaintext = APIKeyCodec.newKey(), t = now()
         let key = APIKey(id: "key_" + APIKeyCodec.randomBase62(12), tenantId: tenantID,
                          prefix: String(plaintext.prefix(APIKeyCodec.keyPrefix.count + 6)), hash: APIKeyCodec.hash(plaintext),
                          createdAt: t, lastUsedAt: nil, expiresAt: expiresInDays.map { t.addingTimeInterval(Double($0) * 86_400) },
-                         revokedAt: nil)
+                         revokedAt: nil, limits: limits)
         try db.write { db in
             guard try Tenant.fetchOne(db, key: tenantID) != nil else { throw StoreError.notFound("no tenant '\(tenantID)'") }
             try key.insert(db)
@@ -180,6 +189,18 @@ public final class TenantStore: Sendable {
         try db.write { db in
             guard var k = try APIKey.fetchOne(db, key: id) else { throw StoreError.notFound("no key '\(id)'") }
             if k.revokedAt == nil { k.revokedAt = now(); try k.update(db) }
+            return k
+        }
+    }
+
+    /// Replaces a key's own rate limits.
+    @discardableResult
+    public func setKeyLimits(_ id: String, _ limits: KeyLimits) throws -> APIKey {
+        try limits.validate()
+        return try db.write { db in
+            guard var k = try APIKey.fetchOne(db, key: id) else { throw StoreError.notFound("no key '\(id)'") }
+            k.limits = limits
+            try k.update(db)
             return k
         }
     }

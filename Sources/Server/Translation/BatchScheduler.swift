@@ -10,27 +10,67 @@ public struct BatchingOptions: Sendable, Equatable {
     public var maxSentences = 32
     /// Most source tokens per engine call (sentences × longest sentence, padding included).
     public var maxTokens = 2_048
-    /// Most sentences waiting; beyond it requests are refused with 503.
+    /// Most sentences waiting, all tenants together; beyond it requests are refused with 503 `busy`.
     public var maxQueued = 1_024
     /// Engine calls running at once (each on its own thread).
     public var workers = 1
+    /// Extra workers that serve only light tenants: tenants with nothing running and at most
+    /// `expressMaxSentences` waiting. They keep an interactive tenant's latency near its idle latency while
+    /// heavy tenants keep the regular workers busy (the operating system shares the cores between them).
+    public var expressWorkers = 1
+    public var expressMaxSentences = 4
+    /// Deficit round-robin quantum: source tokens a tenant of weight 1 may add to batches per turn.
+    public var quantumTokens = 32
     public init() {}
 }
 
-/// What the scheduler reports (metrics).
+/// What one request asks of the scheduler: whose it is and what share it may have.
+public struct SchedulingClass: Sendable, Equatable {
+    /// The tenant; the unit of fairness.
+    public var tenant: String
+    /// Share under contention (≥ 1).
+    public var weight: Int
+    /// Most sentences this tenant may have waiting (nil = only the global bound).
+    public var maxQueued: Int?
+    public init(tenant: String, weight: Int = 1, maxQueued: Int? = nil) {
+        self.tenant = tenant
+        self.weight = weight
+        self.maxQueued = maxQueued
+    }
+}
+
+/// What a request cost, for metering.
+public struct ScheduledResult<Output: Sendable>: Sendable {
+    public var outputs: [Output]
+    /// This request's share of engine time: each batch's time split by source tokens.
+    public var engineSeconds: Double
+    /// From submission until its first sentence entered a batch.
+    public var queueSeconds: Double
+}
+
+/// What the scheduler reports (metrics and metering).
 public protocol SchedulerObserver: Sendable {
     func queueDepth(_ sentences: Int)
     func batchRan(sentences: Int, sourceTokens: Int, outputTokens: Int, seconds: Double)
     func sentencesDropped(_ count: Int)
+    /// Engine time spent on `tenant`'s sentences (a batch's time split by source tokens), whether or not the
+    /// request is still waiting for them.
+    func engineTime(tenant: String, seconds: Double)
+    /// How long a request waited for its first sentence to enter a batch.
+    func queueWait(tenant: String, seconds: Double)
 }
 
-/// Merges the sentences of concurrent requests into engine batches.
+/// Merges the sentences of concurrent requests into engine batches, fairly between tenants.
 ///
-/// Each request's sentences wait in its own queue. A worker thread takes the request next in round-robin order,
-/// uses its oldest sentence's length bucket, and fills the batch with one sentence per request per round from every
-/// request with sentences in that bucket, up to `maxSentences` and `maxTokens`. So a request of 500 sentences gets
-/// the same share of each batch as a request of one: it cannot starve small ones. Workers are dedicated threads:
-/// engine calls block for tens of milliseconds and must not occupy Swift's cooperative pool or a NIO event loop.
+/// Each tenant has its own queue of requests. Batches are filled by deficit round-robin over source tokens:
+/// on its turn a tenant earns `quantumTokens × weight` tokens of credit and adds sentences while its credit lasts
+/// (the last one may overdraw it; the debt is repaid on later turns). So under contention tenants share the engine
+/// in proportion to their weights, however many requests or sentences each has queued, and a tenant that arrives
+/// behind a backlog of thousands of sentences is in the next batch. One batch holds sentences of many tenants, all
+/// of one length bucket (less padding). Within a tenant, its requests take turns, one sentence each.
+///
+/// Workers are dedicated threads: engine calls block for tens of milliseconds and must not occupy Swift's
+/// cooperative pool or a NIO event loop. Express workers take only light tenants (see ``BatchingOptions``).
 /// A cancelled request (client gone, deadline passed) has its waiting sentences removed at once.
 public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
     public typealias Run = @Sendable ([[Int32]]) throws -> [Output]
@@ -39,21 +79,41 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
     private let tokens: @Sendable (Output) -> Int
     private let observer: SchedulerObserver?
     private let condition = NSCondition()
-    private var requests: [Request] = []     // arrival order; the cursor walks it round-robin
+    private var tenants: [String: TenantQueue] = [:]
+    /// Tenants with sentences waiting, in round-robin order; `cursor` is the one whose turn it is.
+    private var active: [TenantQueue] = []
     private var cursor = 0
+    /// Whether the tenant at `cursor` has already earned its quantum for this turn (a turn can span batches).
+    private var turnOpen = false
     private var queued = 0
     private var nextID = 0
     private var stopped = false
     private var averageSecondsPerBatch = 0.2
 
+    final class TenantQueue {
+        let id: String
+        var weight = 1
+        var deficit = 0
+        var requests: [Request] = []   // arrival order
+        var queued = 0                 // sentences waiting
+        var running = 0                // sentences in running batches
+        var nextRequest = 0            // round-robin over the tenant's own requests
+        init(id: String) { self.id = id }
+    }
+
     final class Request {
         let id: Int
+        let tenant: TenantQueue
         var waiting: [(index: Int, ids: [Int32])]
         var results: [Output?]
         var remaining: Int
-        var continuation: CheckedContinuation<[Output], Error>?
-        init(id: Int, sentences: [[Int32]], continuation: CheckedContinuation<[Output], Error>) {
+        var continuation: CheckedContinuation<ScheduledResult<Output>, Error>?
+        let submitted = ContinuousClock.now
+        var queueSeconds: Double?
+        var engineSeconds = 0.0
+        init(id: Int, tenant: TenantQueue, sentences: [[Int32]], continuation: CheckedContinuation<ScheduledResult<Output>, Error>) {
             self.id = id
+            self.tenant = tenant
             waiting = sentences.enumerated().map { ($0.offset, $0.element) }
             results = Array(repeating: nil, count: sentences.count)
             remaining = sentences.count
@@ -70,9 +130,11 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         self.observer = observer
         self.tokens = tokens
         self.run = run
-        for i in 0..<max(1, options.workers) {
-            let t = Thread { [weak self] in self?.workerLoop() }
-            t.name = "csanmt-engine-\(i)"
+        let express = options.enabled ? max(0, options.expressWorkers) : 0
+        for i in 0..<(max(1, options.workers) + express) {
+            let isExpress = i >= max(1, options.workers)
+            let t = Thread { [weak self] in self?.workerLoop(express: isExpress) }
+            t.name = isExpress ? "csanmt-engine-express-\(i)" : "csanmt-engine-\(i)"
             t.stackSize = 8 << 20
             t.start()
         }
@@ -88,17 +150,26 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Sentences waiting now.
+    /// Sentences waiting now, all tenants.
     public var queuedSentences: Int {
         condition.lock()
         defer { condition.unlock() }
         return queued
     }
 
-    /// Translates `sentences` (one output each, same order). Throws ``TranslationError/busy(retryAfterSeconds:)``
-    /// when the queue cannot take them, and `CancellationError` when the calling task is cancelled first.
-    public func submit(_ sentences: [[Int32]]) async throws -> [Output] {
-        guard !sentences.isEmpty else { return [] }
+    /// Sentences of `tenant` waiting now.
+    public func queuedSentences(tenant: String) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return tenants[tenant]?.queued ?? 0
+    }
+
+    /// Translates `sentences` (one output each, same order) as `owner`. Throws
+    /// ``TranslationError/busy(retryAfterSeconds:)`` when the global queue cannot take them,
+    /// ``TranslationError/overShare(retryAfterSeconds:)`` when the tenant's own queue is full, and
+    /// `CancellationError` when the calling task is cancelled first.
+    public func submit(_ sentences: [[Int32]], as owner: SchedulingClass) async throws -> ScheduledResult<Output> {
+        guard !sentences.isEmpty else { return ScheduledResult(outputs: [], engineSeconds: 0, queueSeconds: 0) }
         let id: Int = {
             condition.lock()
             defer { condition.unlock() }
@@ -117,14 +188,29 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
                     continuation.resume(throwing: TranslationError.busy(retryAfterSeconds: 5))
                     return
                 }
-                guard queued + sentences.count <= options.maxQueued || queued == 0 else {
-                    // Rough time to drain the queue: batches ahead of us × the recent batch time.
-                    let batches = Double(queued) / Double(max(1, options.enabled ? options.maxSentences : 1))
-                    let wait = Int((batches * averageSecondsPerBatch / Double(max(1, options.workers))).rounded(.up))
+                let perBatch = Double(max(1, options.enabled ? options.maxSentences : 1))
+                let workers = Double(max(1, options.workers))
+                let mine = tenants[owner.tenant]?.queued ?? 0
+                if let limit = owner.maxQueued, mine > 0, mine + sentences.count > limit {
+                    // Rough time for this tenant's backlog to drain at its share.
+                    let wait = Int((Double(mine) / perBatch * averageSecondsPerBatch).rounded(.up))
+                    continuation.resume(throwing: TranslationError.overShare(retryAfterSeconds: max(1, min(wait, 60))))
+                    return
+                }
+                guard queued + sentences.count <= options.maxQueued else {
+                    let wait = Int((Double(queued) / perBatch * averageSecondsPerBatch / workers).rounded(.up))
                     continuation.resume(throwing: TranslationError.busy(retryAfterSeconds: max(1, min(wait, 60))))
                     return
                 }
-                requests.append(Request(id: id, sentences: sentences, continuation: continuation))
+                let tenant = tenants[owner.tenant] ?? {
+                    let t = TenantQueue(id: owner.tenant)
+                    tenants[owner.tenant] = t
+                    return t
+                }()
+                tenant.weight = max(1, owner.weight)
+                if tenant.queued == 0 { active.append(tenant) }   // joins the round at its end
+                tenant.requests.append(Request(id: id, tenant: tenant, sentences: sentences, continuation: continuation))
+                tenant.queued += sentences.count
                 queued += sentences.count
                 observer?.queueDepth(queued)
                 condition.broadcast()
@@ -137,30 +223,38 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
     /// Drops a request's waiting sentences; sentences already in a batch finish and are discarded.
     private func cancel(_ id: Int) {
         condition.lock()
-        guard let i = requests.firstIndex(where: { $0.id == id }) else { condition.unlock(); return }
-        let r = requests[i]
+        guard let tenant = tenants.values.first(where: { $0.requests.contains { $0.id == id } }),
+              let i = tenant.requests.firstIndex(where: { $0.id == id }) else { condition.unlock(); return }
+        let r = tenant.requests[i]
         let dropped = r.waiting.count
-        queued -= dropped
         r.waiting.removeAll()
+        tenant.requests.remove(at: i)
+        dequeued(tenant, dropped)
         let continuation = r.continuation
         r.continuation = nil
-        removeRequest(at: i)
         observer?.queueDepth(queued)
         condition.unlock()
         if dropped > 0 { observer?.sentencesDropped(dropped) }
         continuation?.resume(throwing: CancellationError())
     }
 
-    private func removeRequest(at i: Int) {
-        requests.remove(at: i)
-        if cursor > i { cursor -= 1 }
-        if cursor >= requests.count { cursor = 0 }
+    /// Bookkeeping when `count` of `tenant`'s sentences leave the queue; an emptied tenant leaves the round.
+    /// Called with the lock held.
+    private func dequeued(_ tenant: TenantQueue, _ count: Int) {
+        tenant.queued -= count
+        queued -= count
+        guard tenant.queued == 0, let i = active.firstIndex(where: { $0 === tenant }) else { return }
+        active.remove(at: i)
+        tenant.deficit = 0
+        if i < cursor { cursor -= 1 } else if i == cursor { turnOpen = false }
+        if cursor >= active.count { cursor = 0 }
+        if tenant.running == 0 && tenant.requests.isEmpty { tenants[tenant.id] = nil }
     }
 
     // MARK: Workers
 
-    private func workerLoop() {
-        while let batch = nextBatch() {
+    private func workerLoop(express: Bool) {
+        while let batch = nextBatch(express: express) {
             if batch.isEmpty { continue }
             let start = ContinuousClock.now
             let result = Result { () throws -> [Output] in
@@ -170,65 +264,123 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
                 }
                 return outputs
             }
-            let elapsed = ContinuousClock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            complete(batch, result, seconds: seconds)
+            complete(batch, result, seconds: Self.seconds(ContinuousClock.now - start))
         }
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     typealias Item = (request: Request, index: Int, ids: [Int32])
 
+    /// Tenants an express worker may serve: nothing running, little waiting.
+    private func isLight(_ t: TenantQueue) -> Bool { t.running == 0 && t.queued <= options.expressMaxSentences }
+
     /// Blocks until there is work; nil when stopped.
-    private func nextBatch() -> [Item]? {
+    private func nextBatch(express: Bool) -> [Item]? {
         condition.lock()
         defer { condition.unlock() }
-        while queued == 0 {
+        while express ? !active.contains(where: isLight) : queued == 0 {
             if stopped { return nil }
             condition.wait()
         }
         // Give concurrent requests a moment to arrive, unless a full batch is already waiting.
-        if options.enabled && queued < options.maxSentences {
-            let deadline = Date().addingTimeInterval(Double(options.window.components.attoseconds) / 1e18
-                                                     + Double(options.window.components.seconds))
+        if options.enabled && queued < options.maxSentences && !express {
+            let deadline = Date().addingTimeInterval(Self.seconds(options.window))
             while queued < options.maxSentences && Date() < deadline && !stopped {
                 _ = condition.wait(until: deadline)
             }
-            if queued == 0 { return stopped ? nil : []  }
+            if queued == 0 { return stopped ? nil : [] }
         }
-        let batch = takeBatch()
-        queued -= batch.count
+        let batch = takeBatch(express: express)
+        for item in batch where item.request.queueSeconds == nil {
+            let wait = Self.seconds(ContinuousClock.now - item.request.submitted)
+            item.request.queueSeconds = wait
+            observer?.queueWait(tenant: item.request.tenant.id, seconds: wait)
+        }
         observer?.queueDepth(queued)
         return batch
     }
 
-    /// Round-robin over requests, one sentence per request per round, all from the first pick's length bucket.
-    private func takeBatch() -> [Item] {
-        guard !requests.isEmpty else { return [] }
-        if cursor >= requests.count { cursor = 0 }
-        var order = Array(requests[cursor...]) + Array(requests[..<cursor])
-        order.removeAll { $0.waiting.isEmpty }
-        guard let first = order.first, let head = first.waiting.first else { return [] }
-        let bucket = Self.bucket(head.ids.count)
+    /// Deficit round-robin over the active tenants (and round-robin over each tenant's requests), all sentences from the length bucket of the first tenant
+    /// served; the express lane takes the light tenants' sentences instead. Called with the lock held.
+    private func takeBatch(express: Bool) -> [Item] {
+        guard !active.isEmpty else { return [] }
+        if cursor >= active.count { cursor = 0 }
         let limit = options.enabled ? options.maxSentences : 1
         var batch: [Item] = []
         var longest = 0
-        var progress = true
-        while batch.count < limit && progress {
-            progress = false
-            for r in order where batch.count < limit {
-                guard let k = r.waiting.firstIndex(where: { Self.bucket($0.ids.count) == bucket }) else { continue }
-                let candidate = r.waiting[k]
-                let newLongest = max(longest, candidate.ids.count + 1)
-                if !batch.isEmpty && (batch.count + 1) * newLongest > options.maxTokens { continue }
-                r.waiting.remove(at: k)
-                batch.append((r, candidate.index, candidate.ids))
-                longest = newLongest
-                progress = true
+        var bucket: Int?
+        /// Adds the tenant's oldest sentence of the bucket; false when there is none or it does not fit.
+        func takeOne(_ tenant: TenantQueue) -> Bool {
+            guard let (r, k) = next(of: tenant, bucket: bucket) else { return false }
+            let candidate = r.waiting[k]
+            let newLongest = max(longest, candidate.ids.count + 1)
+            if batch.count >= limit || (!batch.isEmpty && (batch.count + 1) * newLongest > options.maxTokens) { return false }
+            bucket = bucket ?? Self.bucket(candidate.ids.count)
+            r.waiting.remove(at: k)
+            batch.append((r, candidate.index, candidate.ids))
+            longest = newLongest
+            tenant.deficit -= max(1, candidate.ids.count)
+            tenant.running += 1
+            return true
+        }
+        if express {
+            // Light tenants have a few sentences each: take them all (they are charged as usual), leaving the
+            // round's cursor alone.
+            for tenant in active where isLight(tenant) {
+                var took = 0
+                while takeOne(tenant) { took += 1 }
+                if took > 0 { dequeued(tenant, took) }
+            }
+            return batch
+        }
+        var idleTurns = 0   // consecutive turns that added nothing
+        while !active.isEmpty && batch.count < limit && idleTurns < 2 * active.count + 2 {
+            if cursor >= active.count { cursor = 0 }
+            let tenant = active[cursor]
+            if !turnOpen {
+                let quantum = options.quantumTokens * tenant.weight
+                tenant.deficit = min(tenant.deficit + quantum, 2 * quantum)   // credit does not pile up while skipped
+                turnOpen = true
+            }
+            var took = 0
+            var full = false
+            while tenant.deficit > 0 {
+                if takeOne(tenant) { took += 1; continue }
+                full = batch.count >= limit || next(of: tenant, bucket: bucket) != nil   // it exists but does not fit
+                break
+            }
+            idleTurns = took > 0 ? 0 : idleTurns + 1
+            if took > 0 { dequeued(tenant, took) }   // may take the tenant out of the round and move the cursor
+            // A full batch leaves the turn open: the tenant goes on with its credit in the next batch.
+            if full || batch.count >= limit { break }
+            // The turn ends: credit spent, or nothing of this bucket left. (An emptied tenant already left.)
+            if cursor < active.count && active[cursor] === tenant { advance() }
+        }
+        return batch
+    }
+
+    private func advance() {
+        turnOpen = false
+        cursor = active.isEmpty ? 0 : (cursor + 1) % active.count
+    }
+
+    /// The next waiting sentence of the tenant in `bucket` (any bucket when nil): round-robin over its requests,
+    /// one sentence each, so a tenant's own small request is not stuck behind its own large one.
+    private func next(of tenant: TenantQueue, bucket: Int?) -> (Request, Int)? {
+        let n = tenant.requests.count
+        guard n > 0 else { return nil }
+        for step in 0..<n {
+            let i = (tenant.nextRequest + step) % n
+            let r = tenant.requests[i]
+            if let k = r.waiting.firstIndex(where: { bucket == nil || Self.bucket($0.ids.count) == bucket }) {
+                tenant.nextRequest = (i + 1) % n
+                return (r, k)
             }
         }
-        // The next batch starts with the request after this one's first pick.
-        if let i = requests.firstIndex(where: { $0 === first }) { cursor = (i + 1) % requests.count }
-        return batch
+        return nil
     }
 
     /// Length buckets 1–8, 9–16, 17–32, 33–64, 65–128, 129+ source tokens.
@@ -244,37 +396,64 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
     }
 
     private func complete(_ batch: [Item], _ result: Result<[Output], Error>, seconds: Double) {
-        var finished: [(CheckedContinuation<[Output], Error>, Result<[Output], Error>)] = []
+        var finished: [(CheckedContinuation<ScheduledResult<Output>, Error>, Result<ScheduledResult<Output>, Error>)] = []
+        // Engine time split by source tokens, per tenant and per request.
+        let totalTokens = Double(max(1, batch.reduce(0) { $0 + max(1, $1.ids.count) }))
+        var perTenant: [String: Double] = [:]
         condition.lock()
         averageSecondsPerBatch = 0.8 * averageSecondsPerBatch + 0.2 * seconds
+        for item in batch {
+            let share = seconds * Double(max(1, item.ids.count)) / totalTokens
+            item.request.engineSeconds += share
+            perTenant[item.request.tenant.id, default: 0] += share
+            item.request.tenant.running -= 1
+        }
         switch result {
         case .success(let outputs):
             for (k, item) in batch.enumerated() where item.request.continuation != nil {
-                item.request.results[item.index] = outputs[k]
-                item.request.remaining -= 1
-                if item.request.remaining == 0, let c = item.request.continuation {
-                    item.request.continuation = nil
-                    finished.append((c, .success(item.request.results.map { $0! })))
-                    if let i = requests.firstIndex(where: { $0 === item.request }) { removeRequest(at: i) }
+                let r = item.request
+                r.results[item.index] = outputs[k]
+                r.remaining -= 1
+                if r.remaining == 0, let c = r.continuation {
+                    r.continuation = nil
+                    finished.append((c, .success(ScheduledResult(outputs: r.results.map { $0! }, engineSeconds: r.engineSeconds,
+                                                                 queueSeconds: r.queueSeconds ?? 0))))
+                    remove(r)
                 }
             }
         case .failure(let error):
             // The whole request fails: drop its other sentences too.
             for item in batch {
-                guard let c = item.request.continuation else { continue }
-                item.request.continuation = nil
-                queued -= item.request.waiting.count
-                item.request.waiting.removeAll()
+                let r = item.request
+                guard let c = r.continuation else { continue }
+                r.continuation = nil
+                let dropped = r.waiting.count
+                r.waiting.removeAll()
+                remove(r)
+                dequeued(r.tenant, dropped)
                 finished.append((c, .failure(error)))
-                if let i = requests.firstIndex(where: { $0 === item.request }) { removeRequest(at: i) }
             }
             observer?.queueDepth(queued)
         }
+        for t in Set(batch.map { ObjectIdentifier($0.request.tenant) }) {
+            if let tenant = batch.first(where: { ObjectIdentifier($0.request.tenant) == t })?.request.tenant,
+               tenant.queued == 0, tenant.running == 0, tenant.requests.isEmpty, tenants[tenant.id] === tenant {
+                tenants[tenant.id] = nil
+            }
+        }
+        // A light tenant may have become eligible for the express lane.
+        condition.broadcast()
         condition.unlock()
+        for (tenant, s) in perTenant { observer?.engineTime(tenant: tenant, seconds: s) }
         if case .success(let outputs) = result {
             observer?.batchRan(sentences: batch.count, sourceTokens: batch.reduce(0) { $0 + $1.ids.count },
                                outputTokens: outputs.reduce(0) { $0 + tokens($1) }, seconds: seconds)
         }
         for (c, r) in finished { c.resume(with: r) }
+    }
+
+    /// Takes a finished or failed request off its tenant's list. Called with the lock held.
+    private func remove(_ r: Request) {
+        if let i = r.tenant.requests.firstIndex(where: { $0 === r }) { r.tenant.requests.remove(at: i) }
     }
 }

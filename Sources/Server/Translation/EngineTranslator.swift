@@ -5,9 +5,9 @@ import Tokenizer
 /// The real backend: the CSANMT text pipeline around the engine.
 ///
 /// Texts are split into sentences (keeping their paragraph structure), sentences are encoded to ids, translated, and
-/// the translations are reassembled. The server's path (``translate(_:pair:)``) hands the sentences to a
-/// ``BatchScheduler``, which merges them with other requests' sentences into engine batches on dedicated threads;
-/// the CLI's path (``translateNow(_:options:splitSentences:)``) runs length-sorted batches on the calling thread.
+/// the translations are reassembled. The server's path (``translate(_:)``) tokenises on a ``BlockingPool`` (never
+/// on the cooperative threads) and hands the sentences to a ``BatchScheduler``, which merges them with other
+/// requests' sentences into engine batches on dedicated threads, fairly between tenants; the CLI's path (``translateNow(_:options:splitSentences:)``) runs length-sorted batches on the calling thread.
 public final class EngineTranslator: Translator, @unchecked Sendable {
     public let model: CSANMTModel
     public let pipeline: CSANMTTextPipeline
@@ -17,6 +17,7 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
     /// Most sentences per engine call on the CLI path.
     public let maxBatchSentences: Int
     private var scheduler: BatchScheduler<[Int32]>?
+    private var tokenizerPool: BlockingPool?
 
     /// Loads the model folder and its tokenizer files (see docs/model-format.md). Errors name the file at fault.
     /// `batching` starts the scheduler's worker threads (the server); without it only ``translateNow`` is used.
@@ -46,19 +47,36 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
             scheduler = BatchScheduler(options: batching, observer: observer, tokens: { $0.count }) { sources in
                 try model.translate(sources, options: DecodingOptions()).map { $0.first?.tokens ?? [] }
             }
+            tokenizerPool = BlockingPool(threads: ProcessInfo.processInfo.activeProcessorCount, name: "csanmt-tokenizer")
         }
     }
 
-    deinit { scheduler?.shutdown() }
+    deinit {
+        scheduler?.shutdown()
+        tokenizerPool?.shutdown()
+    }
 
     /// Sentences waiting in the scheduler.
     public var queuedSentences: Int { scheduler?.queuedSentences ?? 0 }
 
-    public func translate(_ texts: [String], pair: LanguagePair) async throws -> [String] {
-        guard directions.contains(pair) else { throw TranslationError.unsupportedPair(pair) }
-        guard let scheduler else { throw TranslationError.failed("this translator was built without a scheduler") }
-        let work = try prepare(texts, splitSentences: true)
-        return finish(work, tokens: try await scheduler.submit(work.chunks.map(\.ids)))
+    public func queuedSentences(tenant: String) -> Int { scheduler?.queuedSentences(tenant: tenant) ?? 0 }
+
+    /// Non-blank sentences as ``translate(_:)`` will split them (sentence splitting only: linear and cheap).
+    public func sentenceCount(_ texts: [String]) -> Int {
+        texts.reduce(0) { n, text in
+            n + SentenceSplitter.sentences(SentenceSplitter.split(text, splitSentences: true)).filter { !$0.allSatisfy(\.isWhitespace) }.count
+        }
+    }
+
+    public func translate(_ job: TranslationJob) async throws -> TranslationOutcome {
+        guard directions.contains(job.pair) else { throw TranslationError.unsupportedPair(job.pair) }
+        guard let scheduler, let tokenizerPool else { throw TranslationError.failed("this translator was built without a scheduler") }
+        let texts = job.texts
+        let work = try await tokenizerPool.run { try self.prepare(texts, splitSentences: true) }
+        try Task.checkCancellation()
+        let result = try await scheduler.submit(work.chunks.map(\.ids), as: job.owner)
+        return TranslationOutcome(texts: finish(work, tokens: result.outputs), engineSeconds: result.engineSeconds,
+                                  queueSeconds: result.queueSeconds)
     }
 
     /// Translates on the calling thread (the CLI's path; the server goes through ``translate(_:pair:)``).
@@ -76,7 +94,7 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
     }
 
     /// Texts cut into sentences (layouts keep paragraphs) and sentences into id chunks.
-    struct Work {
+    struct Work: Sendable {
         var layouts: [[SentenceSplitter.Segment]]
         var sentenceCount: Int
         /// Blank sentences have no chunk; sentences longer than the model's limit have several, translated apart.

@@ -8,6 +8,33 @@ public struct LanguagePair: Hashable, Sendable, Codable {
     }
 }
 
+/// One request's texts, and who asks (for fair scheduling between tenants).
+public struct TranslationJob: Sendable {
+    public var texts: [String]
+    public var pair: LanguagePair
+    public var owner: SchedulingClass
+    public init(texts: [String], pair: LanguagePair, owner: SchedulingClass) {
+        self.texts = texts
+        self.pair = pair
+        self.owner = owner
+    }
+}
+
+/// Translations and what they cost.
+public struct TranslationOutcome: Sendable, Equatable {
+    /// One per input text, same order.
+    public var texts: [String]
+    /// This request's share of engine time.
+    public var engineSeconds: Double
+    /// Time until its first sentence reached the engine.
+    public var queueSeconds: Double
+    public init(texts: [String], engineSeconds: Double = 0, queueSeconds: Double = 0) {
+        self.texts = texts
+        self.engineSeconds = engineSeconds
+        self.queueSeconds = queueSeconds
+    }
+}
+
 /// What the HTTP layer needs from a translation backend. The server never sees tensors or ids.
 public protocol Translator: Sendable {
     /// Directions this backend serves; the first is the default.
@@ -16,8 +43,15 @@ public protocol Translator: Sendable {
     var description: String { get }
     /// Translates each text (a text may hold several sentences and paragraphs); the result has the same count.
     /// Cancelling the calling task drops the texts' queued sentences. Throws ``TranslationError/busy(retryAfterSeconds:)``
-    /// when the backend's queue is full.
-    func translate(_ texts: [String], pair: LanguagePair) async throws -> [String]
+    /// when the backend's queue is full and ``TranslationError/overShare(retryAfterSeconds:)`` when the owner's is.
+    func translate(_ job: TranslationJob) async throws -> TranslationOutcome
+    /// Sentences the texts hold as the backend will count them (cheap: no tokenisation). The server refuses
+    /// requests with too many before any work.
+    func sentenceCount(_ texts: [String]) -> Int
+    /// Sentences of `tenant` waiting for the engine (admission control).
+    func queuedSentences(tenant: String) -> Int
+    /// Sentences waiting for the engine, all tenants.
+    var queuedSentences: Int { get }
     /// A stable identity of the model and decoding settings (part of cache keys).
     var cacheIdentity: String { get }
 }
@@ -28,12 +62,27 @@ public enum TranslationError: Error, Sendable, Equatable, CustomStringConvertibl
     case failed(String)
     /// The scheduler's queue is full; try again after the given seconds.
     case busy(retryAfterSeconds: Int)
+    /// The tenant already has as many sentences waiting as its share allows.
+    case overShare(retryAfterSeconds: Int)
 
     public var description: String {
         switch self {
         case let .unsupportedPair(p): return "the model does not translate \(p.source) → \(p.target)"
         case let .failed(m): return m
         case let .busy(s): return "the service is busy; retry in \(s) s"
+        case let .overShare(s): return "this tenant has as many sentences waiting as its share allows; retry in \(s) s"
         }
     }
+}
+
+extension Translator {
+    /// Texts in, texts out, scheduled as `tenant` with weight 1 (tests and single-tenant callers).
+    public func translate(_ texts: [String], pair: LanguagePair, tenant: String = "default") async throws -> [String] {
+        try await translate(TranslationJob(texts: texts, pair: pair, owner: SchedulingClass(tenant: tenant))).texts
+    }
+
+    /// One sentence per text (backends that do not split).
+    public func sentenceCount(_ texts: [String]) -> Int { texts.count }
+    public func queuedSentences(tenant: String) -> Int { 0 }
+    public var queuedSentences: Int { 0 }
 }

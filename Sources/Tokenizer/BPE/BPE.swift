@@ -5,7 +5,12 @@ import Foundation
 ///
 /// Words are segmented over code points (Python `str` indexing), not `Character`s; one-code-point words are
 /// never merged. Results per word are cached like subword-nmt's `cache` (the cache only saves time; it is
-/// cleared when it reaches `cacheLimit` entries so memory stays bounded). Thread-safe.
+/// cleared when it holds `cacheByteLimit` bytes, so memory stays bounded). Thread-safe.
+///
+/// One deliberate difference from subword-nmt: a word longer than `maxWordScalars` code points is cut into
+/// pieces of that length, each segmented on its own (a continuation separator joins them). Merging is quadratic
+/// in the word's length: a 5,000-letter "word" took 2.7 s, and real words are far shorter than 100 code points,
+/// so outputs on real text are unchanged. `maxWordScalars: nil` restores subword-nmt's exact behaviour.
 public final class BPE: @unchecked Sendable {
     /// The codes-file version (from the `#version:` header; 0.1 without one).
     public var version: BPEVersion { codes.version }
@@ -14,13 +19,17 @@ public final class BPE: @unchecked Sendable {
     /// Number of distinct merge operations in use.
     public var mergeCount: Int { codes.merges.count }
 
-    /// Words cached at most; the cache is emptied when full.
-    public static let cacheLimit = 1 << 18
+    /// Bytes the cache may hold (keys and pieces, 4 bytes a code point, plus per-entry overhead); it is emptied
+    /// when full.
+    public static let cacheByteLimit = 32 << 20
+    /// Longest word segmented whole (see the type's documentation); nil = no limit.
+    public let maxWordScalars: Int?
 
     private let codes: BPECodes
     private let separatorScalars: [UInt32]
     private let lock = NSLock()
     private var cache: [[UInt32]: [[UInt32]]] = [:]
+    private var cacheBytes = 0
 
     /// Reads merge operations from the contents of a subword-nmt codes file.
     /// - Parameters:
@@ -28,16 +37,19 @@ public final class BPE: @unchecked Sendable {
     ///   - merges: use only the first `merges` merge lines; -1 (default) uses all.
     ///   - separator: appended to non-final pieces (default `@@`).
     /// - Throws: `BPEError` for a malformed header or merge line, or a version other than 0.1/0.2.
-    public init(codes: String, merges: Int = -1, separator: String = "@@") throws {
+    ///   - maxWordScalars: longer words are segmented in pieces of this many code points (nil: never cut).
+    public init(codes: String, merges: Int = -1, separator: String = "@@", maxWordScalars: Int? = 100) throws {
+        self.maxWordScalars = maxWordScalars.map { max(2, $0) }
         self.codes = try BPECodes(contents: codes, merges: merges)
         self.separator = separator
         self.separatorScalars = MosesScalarText.scalars(of: separator)
     }
 
     /// Reads merge operations from a codes file (UTF-8).
-    public convenience init(contentsOf url: URL, merges: Int = -1, separator: String = "@@") throws {
+    public convenience init(contentsOf url: URL, merges: Int = -1, separator: String = "@@", maxWordScalars: Int? = 100) throws {
         guard let data = try? Data(contentsOf: url) else { throw BPEError.unreadable(url.path) }
-        try self.init(codes: String(decoding: data, as: UTF8.self), merges: merges, separator: separator)
+        try self.init(codes: String(decoding: data, as: UTF8.self), merges: merges, separator: separator,
+                      maxWordScalars: maxWordScalars)
     }
 
     /// `BPE.process_line(line)`: segments the space-separated words of `line` and keeps its leading and
@@ -76,17 +88,32 @@ public final class BPE: @unchecked Sendable {
         return output
     }
 
-    /// `encode(orig, ...)`: the pieces of one word (no separators).
+    /// `encode(orig, ...)`: the pieces of one word (no separators). An over-long word is segmented in parts.
     func encode(_ word: [UInt32]) -> [[UInt32]] {
+        if let limit = maxWordScalars, word.count > limit {
+            // [parts][pieces][scalars]: each part as a word of its own, pieces joined as one word's.
+            return stride(from: 0, to: word.count, by: limit).flatMap { start in
+                encodeWhole(Array(word[start..<min(start + limit, word.count)]))
+            }
+        }
+        return encodeWhole(word)
+    }
+
+    private func encodeWhole(_ word: [UInt32]) -> [[UInt32]] {
         if word.count <= 1 { return word.isEmpty ? [] : [word] }
         lock.lock()
         let cached = cache[word]
         lock.unlock()
         if let cached { return cached }
         let pieces = applyMerges(word)
+        // Code points × 4 bytes, plus about 64 bytes per array and dictionary entry.
+        let bytes = 4 * (word.count + pieces.reduce(0) { $0 + $1.count }) + 64 * (pieces.count + 2)
         lock.lock()
-        if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
-        cache[word] = pieces
+        if cacheBytes + bytes > Self.cacheByteLimit {
+            cache.removeAll(keepingCapacity: false)
+            cacheBytes = 0
+        }
+        if cache.updateValue(pieces, forKey: word) == nil { cacheBytes += bytes }
         lock.unlock()
         return pieces
     }

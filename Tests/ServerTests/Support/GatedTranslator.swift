@@ -46,9 +46,13 @@ final class GatedTranslator: Translator, @unchecked Sendable {
 
     var batches: [[String]] { log.all }
 
-    func translate(_ texts: [String], pair: LanguagePair) async throws -> [String] {
-        try await scheduler.submit(texts.map { $0.unicodeScalars.map { Int32($0.value) } })
+    func translate(_ job: TranslationJob) async throws -> TranslationOutcome {
+        let r = try await scheduler.submit(job.texts.map { $0.unicodeScalars.map { Int32($0.value) } }, as: job.owner)
+        return TranslationOutcome(texts: r.outputs, engineSeconds: r.engineSeconds, queueSeconds: r.queueSeconds)
     }
+
+    func queuedSentences(tenant: String) -> Int { scheduler.queuedSentences(tenant: tenant) }
+    var queuedSentences: Int { scheduler.queuedSentences }
 }
 
 final class BatchLog: @unchecked Sendable {

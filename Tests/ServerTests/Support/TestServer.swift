@@ -18,7 +18,7 @@ struct EchoTranslator: Translator {
     let directions = [LanguagePair(source: "zh", target: "en")]
     let description = "echo (tests only)"
     let cacheIdentity = "echo"
-    func translate(_ texts: [String], pair: LanguagePair) async throws -> [String] { texts.map { "[en] " + $0 } }
+    func translate(_ job: TranslationJob) async throws -> TranslationOutcome { TranslationOutcome(texts: job.texts.map { "[en] " + $0 }) }
 }
 
 /// A server environment on a temporary database, with two tenants and an admin.
@@ -28,15 +28,26 @@ struct TestServer {
     let env: ServerEnvironment
     let auditPath: String
 
+    /// `isolationDefaults: false` (the default) lifts the tenant defaults of rate limits and requests in flight,
+    /// so suites about other things can send many requests at once; the isolation tests pass `true`.
     init(config: ServerConfig = ServerConfig(), dbDirectory: URL? = nil, translator: (any Translator)? = nil,
-         quota: (any QuotaCounter)? = nil, redis: RedisClient? = nil) throws {
+         quota: (any QuotaCounter)? = nil, redis: RedisClient? = nil, rateLimiter: (any RateLimiter)? = nil,
+         metrics: ServerMetrics = ServerMetrics(), isolationDefaults: Bool = false) throws {
+        var config = config
+        if !isolationDefaults {
+            config.tenantRequestsPerSecond = 0
+            config.tenantCharactersPerMinute = 0
+            config.tenantMaxInFlight = 0
+            config.tenantMaxQueuedSentences = 0
+        }
         dir = dbDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("csanmt-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         auditPath = dir.appendingPathComponent("audit.log").path
         let clock = self.clock
         let store = try TenantStore(path: dir.appendingPathComponent("tenants.sqlite").path, now: { clock.now })
         env = try ServerEnvironment(config: config, store: store, translator: translator ?? EchoTranslator(),
-                                    audit: try AuditLog(.init(path: auditPath)), quota: quota, redis: redis, now: { clock.now })
+                                    audit: try AuditLog(.init(path: auditPath)), quota: quota, redis: redis,
+                                    rateLimiter: rateLimiter, metrics: metrics, now: { clock.now })
     }
 
     var store: TenantStore { env.store }
@@ -45,12 +56,13 @@ struct TestServer {
     /// Creates a tenant with a key; returns the plaintext key.
     @discardableResult
     func tenant(_ id: String, scopes: [Scope] = [.translateBasic, .translateBatch, .usageRead], allowedIPs: [String] = [],
-                dailyRequests: Int? = nil, dailyCharacters: Int? = nil) throws -> String {
+                dailyRequests: Int? = nil, dailyCharacters: Int? = nil, limits: TenantLimits = TenantLimits(),
+                keyLimits: KeyLimits = KeyLimits()) throws -> String {
         if try store.tenant(id) == nil {
             try store.createTenant(id: id, name: "Tenant \(id)", scopes: scopes, dailyRequests: dailyRequests,
-                                   dailyCharacters: dailyCharacters, allowedIPs: allowedIPs)
+                                   dailyCharacters: dailyCharacters, allowedIPs: allowedIPs, limits: limits)
         }
-        return try store.createKey(tenantID: id).1
+        return try store.createKey(tenantID: id, limits: keyLimits).1
     }
 
     func auditLines() throws -> [[String: Any]] {

@@ -1,5 +1,6 @@
 /*
- * admin.js: the admin console (tenants with today's usage, creating and editing tenants, API keys, audit events).
+ * admin.js: the admin console (tenants with today's usage and their scheduling weight and rate limits, creating and
+ * editing tenants, API keys, audit events).
  * Shown only to tokens with the "admin" scope; the server checks that scope on every call anyway.
  *
  * Admin.init(handlers) wires the page once; Admin.show() loads everything when the tab is opened;
@@ -11,6 +12,21 @@
 
   const SCOPES = ['translate:basic', 'translate:batch', 'usage:read', 'admin'];
   const TENANT_ID = /^[a-z0-9_]{3,64}$/;
+
+  /**
+   * A tenant's scheduling weight and rate limits: the key in the API's "limits" / "effective_limits", the form input,
+   * its label, whether "unlimited" is allowed, the largest value, and the server default to show until the server
+   * tells it (any tenant without that override has the default in effective_limits).
+   */
+  const LIMITS = [
+    { key: 'weight', input: 'tenant-weight', label: 'admin.field.weight', unlimited: false, max: 100, fallback: 1 },
+    { key: 'requests_per_second', input: 'tenant-rps', label: 'admin.field.rps', unlimited: true, max: 1e9, fallback: 10 },
+    { key: 'burst', input: 'tenant-burst', label: 'admin.field.burst', unlimited: false, max: 1e6, fallback: 20 },
+    { key: 'characters_per_minute', input: 'tenant-cpm', label: 'admin.field.cpm', unlimited: true, max: 1e9, fallback: 100000 },
+    { key: 'max_in_flight', input: 'tenant-max-in-flight', label: 'admin.field.maxInFlight', unlimited: true, max: 1e9, fallback: 4 },
+    { key: 'max_queued_sentences', input: 'tenant-max-queued', label: 'admin.field.maxQueued', unlimited: true, max: 1e9, fallback: 256 }
+  ];
+  const UNLIMITED = 'unlimited';
 
   const state = {
     tenants: [],
@@ -29,6 +45,7 @@
     state.handlers = handlers || {};
     ['admin-status', 'admin-error', 'admin-refresh', 'admin-usage-date', 'tenants-body', 'tenant-form',
       'tenant-form-title', 'tenant-id', 'tenant-name', 'tenant-daily-requests', 'tenant-daily-characters', 'tenant-ips',
+      'tenant-weight', 'tenant-rps', 'tenant-burst', 'tenant-cpm', 'tenant-max-in-flight', 'tenant-max-queued',
       'tenant-enabled', 'tenant-enabled-row', 'tenant-submit', 'tenant-cancel', 'keys-empty-hint', 'keys-for', 'keys-content',
       'keys-tenant-id', 'create-key-form', 'key-expires', 'create-key-button', 'new-key-box', 'new-key-value',
       'new-key-copy', 'new-key-dismiss', 'keys-body', 'audit-form', 'audit-tenant', 'audit-body'
@@ -89,6 +106,7 @@
     if (list) state.tenants = list.tenants || [];
     state.usage = usage;
     renderTenants();
+    renderLimitPlaceholders();   // the server defaults may be known now
   }
 
   async function loadKeys(tenantID) {
@@ -127,7 +145,7 @@
       el['admin-usage-date'].textContent = '';
     }
     if (state.tenants.length === 0) {
-      body.appendChild(emptyRow(8, 'admin.noTenants'));
+      body.appendChild(emptyRow(9, 'admin.noTenants'));
       return;
     }
     state.tenants.forEach(function (tenant) {
@@ -141,6 +159,9 @@
       row.appendChild(cell(chips(tenant.scopes || [])));
       row.appendChild(cell(usedOf(usage ? usage.requests : null, tenant.daily_requests)));
       row.appendChild(cell(usedOf(usage ? usage.characters : null, tenant.daily_characters)));
+      const limits = cell(limitsSummary(tenant), null, 'limits-cell');
+      limits.dataset.testid = 'limits-' + tenant.id;
+      row.appendChild(limits);
       row.appendChild(cell((tenant.allowed_ips && tenant.allowed_ips.length) ? tenant.allowed_ips.join(', ') : I18N.t('admin.anyIP')));
 
       const actions = document.createElement('div');
@@ -162,6 +183,62 @@
     const l = limit === null || limit === undefined ? I18N.t('admin.unlimited') : I18N.formatNumber(limit);
     return I18N.t('admin.usedOf', { used: u, limit: l });
   }
+
+  /** "weight 2 · 5 req/s (burst 8) · 100,000 chars/min · 4 in flight · 256 queued"; overrides in bold. */
+  function limitsSummary(tenant) {
+    const wrap = document.createElement('span');
+    wrap.className = 'limits';
+    const effective = tenant.effective_limits;
+    if (!effective) { wrap.textContent = '–'; return wrap; }
+    const own = tenant.limits || {};
+    function part(key, textKey, unlimitedKey) {
+      const value = !isSet(effective[key]) && unlimitedKey ? UNLIMITED : effective[key];
+      const span = document.createElement('span');
+      span.className = 'limit';
+      if (value === UNLIMITED && unlimitedKey) span.textContent = I18N.t(unlimitedKey);
+      else span.textContent = I18N.t(textKey, { value: isSet(value) ? value : '–' });
+      if (isSet(own[key])) {
+        span.classList.add('limit-override');
+        span.title = I18N.t('admin.limits.override', { value: limitDisplay(serverDefault(limitSpec(key))) });
+      }
+      return span;
+    }
+    const groups = [
+      [part('weight', 'admin.limits.weight')],
+      [part('requests_per_second', 'admin.limits.rps', 'admin.limits.rpsUnlimited'), part('burst', 'admin.limits.burst')],
+      [part('characters_per_minute', 'admin.limits.cpm', 'admin.limits.cpmUnlimited')],
+      [part('max_in_flight', 'admin.limits.inFlight', 'admin.limits.inFlightUnlimited')],
+      [part('max_queued_sentences', 'admin.limits.queued', 'admin.limits.queuedUnlimited')]
+    ];
+    groups.forEach(function (group, i) {
+      // A no-break space keeps each "·" at the end of a line, not the start of the next.
+      if (i > 0) wrap.appendChild(document.createTextNode('\u00a0· '));
+      const together = document.createElement('span');
+      together.className = 'limit-group';
+      group.forEach(function (span, j) {
+        if (j > 0) together.appendChild(document.createTextNode(' '));
+        together.appendChild(span);
+      });
+      wrap.appendChild(together);
+    });
+    return wrap;
+  }
+
+  function isSet(value) { return value !== null && value !== undefined; }
+
+  function limitSpec(key) { return LIMITS.find(function (spec) { return spec.key === key; }); }
+
+  /** The server's default for a limit: what a tenant without its own value gets, else the documented default. */
+  function serverDefault(spec) {
+    for (const tenant of state.tenants) {
+      const own = (tenant.limits || {})[spec.key];
+      const effective = (tenant.effective_limits || {})[spec.key];
+      if (!isSet(own) && isSet(effective)) return effective;
+    }
+    return spec.fallback;
+  }
+
+  function limitDisplay(value) { return value === UNLIMITED ? I18N.t('admin.unlimited') : I18N.formatNumber(value); }
 
   async function setEnabled(tenant, enabled) {
     hideMessages();
@@ -185,6 +262,11 @@
     el['tenant-daily-requests'].value = tenant.daily_requests === null || tenant.daily_requests === undefined ? '' : tenant.daily_requests;
     el['tenant-daily-characters'].value = tenant.daily_characters === null || tenant.daily_characters === undefined ? '' : tenant.daily_characters;
     el['tenant-ips'].value = (tenant.allowed_ips || []).join('\n');
+    LIMITS.forEach(function (spec) {
+      const value = (tenant.limits || {})[spec.key];
+      el[spec.input].value = isSet(value) ? String(value) : '';
+    });
+    clearInvalidLimits();
     el['tenant-enabled'].checked = Boolean(tenant.enabled);
     el['tenant-enabled-row'].hidden = false;
     el['tenant-cancel'].hidden = false;
@@ -197,6 +279,7 @@
     el['tenant-form'].reset();
     el['tenant-id'].readOnly = false;
     setScopes(['translate:basic', 'translate:batch', 'usage:read']);
+    clearInvalidLimits();
     el['tenant-enabled-row'].hidden = true;
     el['tenant-cancel'].hidden = true;
     renderFormTitle();
@@ -210,6 +293,14 @@
       I18N.setText(el['tenant-form-title'], 'admin.createTenant');
       I18N.setText(el['tenant-submit'], 'admin.createTenantSubmit');
     }
+    renderLimitPlaceholders();
+  }
+
+  /** Empty limit fields read "default (N)": the server default, which is what an empty field sends for. */
+  function renderLimitPlaceholders() {
+    LIMITS.forEach(function (spec) {
+      el[spec.input].placeholder = I18N.t('admin.field.default', { value: limitDisplay(serverDefault(spec)) });
+    });
   }
 
   function scopeBoxes() { return Array.from(document.querySelectorAll('#tenant-scopes input[name="scope"]')); }
@@ -223,8 +314,48 @@
     return /^\d+$/.test(text) ? Number(text) : NaN;
   }
 
+  /**
+   * A limit field: '' → null (server default), a whole number in range → that number (digit grouping allowed),
+   * "unlimited" (or the word shown in the table) where allowed → "unlimited", anything else → NaN.
+   */
+  function limitValue(spec) {
+    const text = el[spec.input].value.trim();
+    if (text === '') return null;
+    if (/^\d+$/.test(text) || /^\d{1,3}(,\d{3})+$/.test(text)) {
+      const n = Number(text.replace(/,/g, ''));
+      return Number.isSafeInteger(n) && n >= 1 && n <= spec.max ? n : NaN;
+    }
+    const word = text.toLowerCase();
+    if (spec.unlimited && (word === UNLIMITED || word === I18N.t('admin.unlimited').toLowerCase())) return UNLIMITED;
+    return NaN;
+  }
+
+  /** {limits} with every key (null = server default), or {error, input} for the first invalid field. */
+  function readLimits() {
+    const limits = {};
+    for (const spec of LIMITS) {
+      const value = limitValue(spec);
+      if (Number.isNaN(value)) {
+        let error;
+        if (spec.key === 'weight') error = { key: 'admin.invalidWeight' };
+        else {
+          error = { key: spec.unlimited ? 'admin.invalidLimit' : 'admin.invalidLimitFinite',
+            args: { field: { text: spec.label }, max: spec.max } };
+        }
+        return { error: error, input: el[spec.input] };
+      }
+      limits[spec.key] = value;
+    }
+    return { limits: limits };
+  }
+
+  function clearInvalidLimits() {
+    LIMITS.forEach(function (spec) { el[spec.input].removeAttribute('aria-invalid'); });
+  }
+
   async function submitTenant() {
     hideMessages();
+    clearInvalidLimits();
     const id = el['tenant-id'].value.trim();
     const name = el['tenant-name'].value.trim();
     const dailyRequests = quotaValue(el['tenant-daily-requests']);
@@ -232,13 +363,21 @@
     if (!TENANT_ID.test(id)) { showError({ key: 'admin.invalidId' }); el['tenant-id'].focus(); return; }
     if (!name) { showError({ key: 'admin.invalidName' }); el['tenant-name'].focus(); return; }
     if (Number.isNaN(dailyRequests) || Number.isNaN(dailyCharacters)) { showError({ key: 'admin.invalidNumber' }); return; }
+    const limits = readLimits();
+    if (limits.error) {
+      showError(limits.error);
+      limits.input.setAttribute('aria-invalid', 'true');
+      limits.input.focus();
+      return;
+    }
     const body = {
       name: name,
       scopes: scopeBoxes().filter(function (b) { return b.checked; }).map(function (b) { return b.value; })
         .filter(function (s) { return SCOPES.includes(s); }),
       daily_requests: dailyRequests,
       daily_characters: dailyCharacters,
-      allowed_ips: el['tenant-ips'].value.split(/[\s,]+/).map(function (s) { return s.trim(); }).filter(Boolean)
+      allowed_ips: el['tenant-ips'].value.split(/[\s,]+/).map(function (s) { return s.trim(); }).filter(Boolean),
+      limits: limits.limits
     };
     el['tenant-submit'].disabled = true;
     try {

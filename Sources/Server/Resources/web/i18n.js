@@ -95,6 +95,7 @@
       'admin.col.scopes': 'Scopes',
       'admin.col.requests': 'Requests today',
       'admin.col.characters': 'Characters today',
+      'admin.col.limits': 'Scheduling and limits',
       'admin.col.ips': 'Allowed IPs',
       'admin.col.actions': 'Actions',
       'admin.col.keyId': 'Key id',
@@ -139,9 +140,32 @@
       'admin.field.ips': 'Allowed IPs (CIDR, one per line; empty = any)',
       'admin.field.enabled': 'Enabled',
       'admin.field.expires': 'Expires in days (empty = never)',
+      'admin.field.limits': 'Scheduling and rate limits',
+      'admin.field.limitsHint': 'Empty = server default. Weight (1–100) is the tenant’s share of the service when it is busy; the other fields take a whole number ≥ 1 or “unlimited” (not burst).',
+      'admin.field.weight': 'Weight (1–100)',
+      'admin.field.rps': 'Requests per second',
+      'admin.field.burst': 'Burst (requests)',
+      'admin.field.cpm': 'Characters per minute',
+      'admin.field.maxInFlight': 'Requests in flight',
+      'admin.field.maxQueued': 'Queued sentences',
+      'admin.field.default': 'default ({value})',
       'admin.invalidId': 'The tenant id must be 3–64 characters of a–z, 0–9 and _.',
       'admin.invalidName': 'Enter a display name.',
       'admin.invalidNumber': 'Quotas and expiry must be whole numbers ≥ 0 (or empty).',
+      'admin.invalidWeight': 'Weight must be a whole number from 1 to 100 (or empty for the server default).',
+      'admin.invalidLimit': '{field} must be a whole number from 1 to {max} or “unlimited” (or empty for the server default).',
+      'admin.invalidLimitFinite': '{field} must be a whole number from 1 to {max} (or empty for the server default).',
+      'admin.limits.weight': 'weight {value}',
+      'admin.limits.rps': '{value} req/s',
+      'admin.limits.rpsUnlimited': 'unlimited req/s',
+      'admin.limits.burst': '(burst {value})',
+      'admin.limits.cpm': '{value} chars/min',
+      'admin.limits.cpmUnlimited': 'unlimited chars/min',
+      'admin.limits.inFlight': '{value} in flight',
+      'admin.limits.inFlightUnlimited': 'unlimited in flight',
+      'admin.limits.queued': '{value} queued',
+      'admin.limits.queuedUnlimited': 'unlimited queued',
+      'admin.limits.override': 'Set for this tenant (server default: {value})',
       'admin.tenantCreated': 'Tenant {id} created.',
       'admin.tenantSaved': 'Tenant {id} saved.',
       'admin.tenantEnabled': 'Tenant {id} enabled.',
@@ -253,6 +277,7 @@
       'admin.col.scopes': '权限范围',
       'admin.col.requests': '今日请求',
       'admin.col.characters': '今日字符',
+      'admin.col.limits': '调度与限流',
       'admin.col.ips': '允许的 IP',
       'admin.col.actions': '操作',
       'admin.col.keyId': '密钥 ID',
@@ -297,9 +322,32 @@
       'admin.field.ips': '允许的 IP（CIDR，每行一个；留空表示任意）',
       'admin.field.enabled': '已启用',
       'admin.field.expires': '有效天数（留空表示永不过期）',
+      'admin.field.limits': '调度与限流',
+      'admin.field.limitsHint': '留空表示使用服务器默认值。权重（1–100）决定服务繁忙时该租户所占的份额；其他字段填写不小于 1 的整数，或填写“unlimited”（不限，突发上限除外）。',
+      'admin.field.weight': '权重（1–100）',
+      'admin.field.rps': '每秒请求数',
+      'admin.field.burst': '突发上限（请求数）',
+      'admin.field.cpm': '每分钟字符数',
+      'admin.field.maxInFlight': '并发请求数',
+      'admin.field.maxQueued': '排队句子数',
+      'admin.field.default': '默认（{value}）',
       'admin.invalidId': '租户 ID 须为 3–64 个字符，只能包含 a–z、0–9 和 _。',
       'admin.invalidName': '请填写显示名称。',
       'admin.invalidNumber': '配额和有效天数必须是不小于 0 的整数（或留空）。',
+      'admin.invalidWeight': '权重必须是 1 到 100 之间的整数（或留空，使用服务器默认值）。',
+      'admin.invalidLimit': '{field}必须是 1 到 {max} 之间的整数或“unlimited”（或留空，使用服务器默认值）。',
+      'admin.invalidLimitFinite': '{field}必须是 1 到 {max} 之间的整数（或留空，使用服务器默认值）。',
+      'admin.limits.weight': '权重 {value}',
+      'admin.limits.rps': '{value} 请求/秒',
+      'admin.limits.rpsUnlimited': '请求/秒不限',
+      'admin.limits.burst': '（突发 {value}）',
+      'admin.limits.cpm': '{value} 字符/分钟',
+      'admin.limits.cpmUnlimited': '字符/分钟不限',
+      'admin.limits.inFlight': '并发 {value}',
+      'admin.limits.inFlightUnlimited': '并发不限',
+      'admin.limits.queued': '排队 {value}',
+      'admin.limits.queuedUnlimited': '排队不限',
+      'admin.limits.override': '该租户单独设置（服务器默认值：{value}）',
       'admin.tenantCreated': '已创建租户 {id}。',
       'admin.tenantSaved': '已保存租户 {id}。',
       'admin.tenantEnabled': '已启用租户 {id}。',
@@ -358,7 +406,7 @@
 
   /**
    * The text for key with {placeholders} filled from args. An argument given as {time: iso} is formatted as a
-   * local time, {lang: code} as a language name, and numbers get digit grouping.
+   * local time, {lang: code} as a language name, {text: key} as that key's text, and numbers get digit grouping.
    */
   function t(key, args) {
     const table = MESSAGES[current] || MESSAGES.en;
@@ -369,6 +417,7 @@
         const v = args[name];
         if (v && typeof v === 'object' && 'time' in v) return formatTime(v.time);
         if (v && typeof v === 'object' && 'lang' in v) return languageName(v.lang);
+        if (v && typeof v === 'object' && 'text' in v) return t(v.text);
         if (typeof v === 'number') return formatNumber(v);
         return String(v);
       });
