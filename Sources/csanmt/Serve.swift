@@ -81,7 +81,7 @@ struct Serve: AsyncParsableCommand {
         logger.info("model \(translator.description); tenants in \(settings.db); \(tenantCount) tenant(s)")
         logger.info("""
             batching \(batching.enabled ? "on (window \(settings.batchWindowMs) ms, ≤\(batching.maxSentences) sentences)" : "off"), \
-            \(batching.workers) engine worker(s); cache \(settings.cacheEntries) entries per process, scope \(settings.cacheScope)
+            \(batching.workers) engine worker(s) + \(batching.enabled ? batching.expressWorkers : 0) express; cache \(settings.cacheEntries) entries per process, scope \(settings.cacheScope)
             """)
         try await ServerApp.run(env, logger: logger)
     }

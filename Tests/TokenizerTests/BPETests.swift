@@ -127,3 +127,28 @@ struct BPERuleTests {
         #expect(MosesFixtures.same(BPEPostprocess.removeSeparators(input), expected))
     }
 }
+
+@Suite("BPE on over-long words")
+struct BPELongWordTests {
+    private func codes() throws -> String { try String(contentsOf: MosesFixtures.bpe("codes.en"), encoding: .utf8) }
+
+    @Test("a word over 100 code points is segmented in 100-code-point parts joined as one word; shorter words are unchanged")
+    func longWordsAreCut() throws {
+        let cut = try BPE(codes: try codes())
+        let exact = try BPE(codes: try codes(), maxWordScalars: nil)
+        let word = String(repeating: "internationalization", count: 250)   // 5,000 letters
+        let parts = stride(from: 0, to: 5_000, by: 100).map { start in
+            String(word.unicodeScalars.dropFirst(start).prefix(100))
+        }
+        let expected = parts.flatMap { exact.encodeWord($0) }
+        #expect(cut.encodeWord(word) == expected)
+        // As one word on the line: every piece but the last carries the continuation separator.
+        let segmented = cut.segment("the " + word + " end")
+        #expect(segmented.first == "the" && segmented.last == "end")
+        #expect(segmented.dropFirst().dropLast().dropLast().allSatisfy { $0.hasSuffix("@@") })
+        #expect(segmented.count == expected.count + 2)
+        // Words of up to 100 code points are segmented exactly as subword-nmt does.
+        let normal = "a normal sentence with " + String(repeating: "x", count: 100) + " and internationalization"
+        #expect(cut.segment(normal) == exact.segment(normal))
+    }
+}

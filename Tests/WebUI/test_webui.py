@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
@@ -455,3 +457,38 @@ def test_non_admin_has_no_admin_console(server, browser, artifacts):
     assert response.status == 403
     response = server.http("GET", "/api/v1/usage", token=token)
     assert response.status == 403
+
+
+def test_cli_shows_and_edits_weight_and_limits(server):
+    """`csanmt tenant create/update/show` and `key update` set and show a tenant's weight and rate limits, which the
+    admin API then reports; 'default' goes back to the server default and bad values are refused with a clear error."""
+    db = str(server.db)
+    out = server.cli("tenant", "create", "--db", db, "--id", "cli_limits", "--name", "CLI limits", "--weight", "3",
+                     "--requests-per-second", "unlimited")
+    assert re.search(r"weight:\s+3\n", out), out
+    assert re.search(r"requests/second:\s+unlimited, burst 20 \(default\)", out), out
+    assert re.search(r"max in flight:\s+4 \(default\)", out), out
+    out = server.cli("tenant", "update", "--db", db, "--id", "cli_limits", "--burst", "7", "--characters-per-minute", "5000",
+                     "--max-in-flight", "9", "--weight", "default")
+    assert re.search(r"weight:\s+1 \(default\)", out), out
+    assert re.search(r"burst 7\n", out) and re.search(r"characters/min:\s+5000\n", out), out
+    assert re.search(r"max in flight:\s+9\n", out), out
+    shown = server.cli("tenant", "show", "--db", db, "--id", "cli_limits")
+    assert re.search(r"max in flight:\s+9\n", shown), shown
+
+    token = server.token("ui_admin", server.admin_key)
+    tenant = server.http("GET", "/api/v1/admin/tenants/cli_limits", token=token).json
+    assert tenant["limits"] == {"requests_per_second": "unlimited", "burst": 7, "characters_per_minute": 5000, "max_in_flight": 9}
+    assert tenant["effective_limits"] == {"weight": 1, "requests_per_second": "unlimited", "burst": 7,
+                                          "characters_per_minute": 5000, "max_in_flight": 9, "max_queued_sentences": 256}
+
+    key_id, _ = server.create_key("cli_limits")
+    out = server.cli("key", "update", "--db", db, "--id", key_id, "--requests-per-second", "2")
+    assert "2 req/s (burst 4)" in out, out
+    keys = server.http("GET", "/api/v1/admin/keys?tenant=cli_limits", token=token).json["keys"]
+    assert [k["limits"] for k in keys if k["id"] == key_id] == [{"requests_per_second": 2}]
+
+    with pytest.raises(AssertionError, match="weight must be 1-100"):
+        server.cli("tenant", "update", "--db", db, "--id", "cli_limits", "--weight", "0")
+    with pytest.raises(AssertionError, match="must be a number, 'unlimited' or 'default'"):
+        server.cli("tenant", "update", "--db", db, "--id", "cli_limits", "--requests-per-second", "lots")

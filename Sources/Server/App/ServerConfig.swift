@@ -31,7 +31,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public var maxBatchItems = 100
     /// Most sentences in one request (413 `too_many_sentences` beyond): 2,500 one-character sentences cost far
     /// more engine time than 5,000 characters of prose.
-    public var maxSentencesPerRequest = 250
+    public var maxSentencesPerRequest = 500
     /// Defaults of every tenant's weight and limits (a tenant's own values win). 0 = unlimited.
     public var tenantWeight = 1
     public var tenantMaxInFlight = 4
@@ -55,6 +55,8 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public var queueMaxSentences = 1_024
     /// Engine worker threads; nil = one per core.
     public var workers: Int?
+    /// Extra engine threads for light tenants (nothing running, a few sentences waiting); 0 = none.
+    public var expressWorkers = 1
     /// Entries of the in-process translation cache (0 = off).
     public var cacheEntries = 10_000
     /// `tenant` (entries per tenant, the default) or `shared`.
@@ -88,7 +90,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         case tenantCharactersPerMinute = "tenant_characters_per_minute"
         case redis, quotaFailMode = "quota_fail_mode", batching, batchWindowMs = "batch_window_ms"
         case batchMaxSentences = "batch_max_sentences", batchMaxTokens = "batch_max_tokens"
-        case queueMaxSentences = "queue_max_sentences", workers, cacheEntries = "cache_entries", cacheScope = "cache_scope"
+        case queueMaxSentences = "queue_max_sentences", workers, expressWorkers = "express_workers", cacheEntries = "cache_entries", cacheScope = "cache_scope"
         case cacheTTL = "cache_ttl", headerTimeout = "header_timeout", bodyTimeout = "body_timeout", idleTimeout = "idle_timeout"
         case translationTimeout = "translation_timeout", shutdownGrace = "shutdown_grace", webRoot = "web_root"
     }
@@ -140,6 +142,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         try check((16...1_000_000).contains(batchMaxTokens), "batch_max_tokens", "16-1000000")
         try check((1...1_000_000).contains(queueMaxSentences), "queue_max_sentences", "1-1000000")
         try check(workers.map { (1...256).contains($0) } ?? true, "workers", "1-256")
+        try check((0...16).contains(expressWorkers), "express_workers", "0-16")
         try check((0...10_000_000).contains(cacheEntries), "cache_entries", "0-10000000")
         try check((0...31_536_000).contains(cacheTTL), "cache_ttl", "0-31536000 seconds")
         for (key, value) in [("header_timeout", headerTimeout), ("body_timeout", bodyTimeout), ("idle_timeout", idleTimeout),
@@ -205,6 +208,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         o.maxTokens = batchMaxTokens
         o.maxQueued = queueMaxSentences
         o.workers = workers ?? max(1, cores)
+        o.expressWorkers = expressWorkers
         return o
     }
 }
@@ -215,7 +219,7 @@ extension ServerConfig.CodingKeys {
                            "max_body_bytes", "max_characters", "max_batch_items", "max_sentences_per_request",
                            "tenant_weight", "tenant_max_in_flight", "tenant_max_queued_sentences", "tenant_requests_per_second",
                            "tenant_burst", "tenant_characters_per_minute", "redis", "quota_fail_mode", "batching",
-                           "batch_window_ms", "batch_max_sentences", "batch_max_tokens", "queue_max_sentences", "workers",
+                           "batch_window_ms", "batch_max_sentences", "batch_max_tokens", "queue_max_sentences", "workers", "express_workers",
                            "cache_entries", "cache_scope", "cache_ttl", "header_timeout", "body_timeout", "idle_timeout",
                            "translation_timeout", "shutdown_grace", "web_root"]
 }

@@ -19,6 +19,10 @@ public struct BatchingOptions: Sendable, Equatable {
     /// heavy tenants keep the regular workers busy (the operating system shares the cores between them).
     public var expressWorkers = 1
     public var expressMaxSentences = 4
+    /// Nice value of the regular workers while an express lane exists (Linux: per thread). Batch work yields the
+    /// cores to the express lane, the HTTP threads and tokenisation when they need them, and still gets every
+    /// cycle nobody else wants. Lowering one's own priority needs no privilege.
+    public var regularWorkerNice: Int32 = 10
     /// Deficit round-robin quantum: source tokens a tenant of weight 1 may add to batches per turn.
     public var quantumTokens = 32
     public init() {}
@@ -133,7 +137,11 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         let express = options.enabled ? max(0, options.expressWorkers) : 0
         for i in 0..<(max(1, options.workers) + express) {
             let isExpress = i >= max(1, options.workers)
-            let t = Thread { [weak self] in self?.workerLoop(express: isExpress) }
+            let nice = isExpress ? 0 : (express > 0 ? options.regularWorkerNice : 0)
+            let t = Thread { [weak self] in
+                if nice != 0 { Self.lowerPriority(nice) }
+                self?.workerLoop(express: isExpress)
+            }
             t.name = isExpress ? "csanmt-engine-express-\(i)" : "csanmt-engine-\(i)"
             t.stackSize = 8 << 20
             t.start()
@@ -266,6 +274,14 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
             }
             complete(batch, result, seconds: Self.seconds(ContinuousClock.now - start))
         }
+    }
+
+    /// Sets the calling thread's nice value (Linux applies `setpriority(PRIO_PROCESS, 0, …)` to the calling
+    /// thread only). Best effort: elsewhere, or on failure, the thread keeps its priority.
+    static func lowerPriority(_ nice: Int32) {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+        #endif
     }
 
     static func seconds(_ d: Duration) -> Double {
