@@ -57,6 +57,10 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public var workers: Int?
     /// Extra engine threads for light tenants (nothing running, a few sentences waiting); 0 = none.
     public var expressWorkers = 1
+    /// Nice value of the regular engine workers while there is an express lane (0-19; Linux, per thread).
+    public var batchWorkerNice = 10
+    /// Sentences per express batch: a light tenant's, topped up with others' of the same length bucket.
+    public var expressBatchSentences = 2
     /// Entries of the in-process translation cache (0 = off).
     public var cacheEntries = 10_000
     /// `tenant` (entries per tenant, the default) or `shared`.
@@ -90,7 +94,9 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         case tenantCharactersPerMinute = "tenant_characters_per_minute"
         case redis, quotaFailMode = "quota_fail_mode", batching, batchWindowMs = "batch_window_ms"
         case batchMaxSentences = "batch_max_sentences", batchMaxTokens = "batch_max_tokens"
-        case queueMaxSentences = "queue_max_sentences", workers, expressWorkers = "express_workers", cacheEntries = "cache_entries", cacheScope = "cache_scope"
+        case queueMaxSentences = "queue_max_sentences", workers, expressWorkers = "express_workers"
+        case batchWorkerNice = "batch_worker_nice", expressBatchSentences = "express_batch_sentences"
+        case cacheEntries = "cache_entries", cacheScope = "cache_scope"
         case cacheTTL = "cache_ttl", headerTimeout = "header_timeout", bodyTimeout = "body_timeout", idleTimeout = "idle_timeout"
         case translationTimeout = "translation_timeout", shutdownGrace = "shutdown_grace", webRoot = "web_root"
     }
@@ -143,6 +149,8 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         try check((1...1_000_000).contains(queueMaxSentences), "queue_max_sentences", "1-1000000")
         try check(workers.map { (1...256).contains($0) } ?? true, "workers", "1-256")
         try check((0...16).contains(expressWorkers), "express_workers", "0-16")
+        try check((0...19).contains(batchWorkerNice), "batch_worker_nice", "0-19")
+        try check((1...1_024).contains(expressBatchSentences), "express_batch_sentences", "1-1024")
         try check((0...10_000_000).contains(cacheEntries), "cache_entries", "0-10000000")
         try check((0...31_536_000).contains(cacheTTL), "cache_ttl", "0-31536000 seconds")
         for (key, value) in [("header_timeout", headerTimeout), ("body_timeout", bodyTimeout), ("idle_timeout", idleTimeout),
@@ -209,6 +217,8 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         o.maxQueued = queueMaxSentences
         o.workers = workers ?? max(1, cores)
         o.expressWorkers = expressWorkers
+        o.regularWorkerNice = Int32(batchWorkerNice)
+        o.expressBatchSentences = expressBatchSentences
         return o
     }
 }
@@ -219,7 +229,8 @@ extension ServerConfig.CodingKeys {
                            "max_body_bytes", "max_characters", "max_batch_items", "max_sentences_per_request",
                            "tenant_weight", "tenant_max_in_flight", "tenant_max_queued_sentences", "tenant_requests_per_second",
                            "tenant_burst", "tenant_characters_per_minute", "redis", "quota_fail_mode", "batching",
-                           "batch_window_ms", "batch_max_sentences", "batch_max_tokens", "queue_max_sentences", "workers", "express_workers",
+                           "batch_window_ms", "batch_max_sentences", "batch_max_tokens", "queue_max_sentences", "workers",
+                           "express_workers", "batch_worker_nice", "express_batch_sentences",
                            "cache_entries", "cache_scope", "cache_ttl", "header_timeout", "body_timeout", "idle_timeout",
                            "translation_timeout", "shutdown_grace", "web_root"]
 }

@@ -14,9 +14,10 @@ extension ServerApp {
         }
     }
 
-    /// Validate → admission (the tenant's share of this replica) → rate limits → quota (atomically) → cache →
-    /// scheduler → response with RateLimit headers. Refusals before any work are not billed; a request whose
-    /// sentences were tokenised or ran is, even if its client left or it timed out.
+    /// Rate limits (every request counts, valid or not: a client looping on 413s is stopped too) → validation →
+    /// admission (the tenant's share of this replica) → quota (atomically) → cache → scheduler → response with
+    /// RateLimit headers. Refusals before any work are not billed; a request whose sentences were tokenised or ran
+    /// is, even if its client left or it timed out.
     static func translate(_ request: Request, _ context: AppContext, _ env: ServerEnvironment,
                           identity: Identity) async throws -> Response {
         let body = try await request.decodeJSON(TranslateRequest.self, limit: env.config.maxBodyBytes)
@@ -28,6 +29,9 @@ extension ServerApp {
         }
         let characters = body.text.characters
         context.audit.characters = characters
+        let tenant = identity.tenant.id
+        let limits = identity.tenant.limits.resolved(env.isolationDefaults)
+        try await checkRateLimits(env, identity, limits, characters: characters)
         guard characters <= env.config.maxCharacters else { throw APIError.textTooLong(characters, env.config.maxCharacters) }
         let pair = try resolvePair(body, env.translator)
         let sentences = env.translator.sentenceCount(body.text.texts)
@@ -35,11 +39,8 @@ extension ServerApp {
             throw TooManySentences(count: sentences, limit: env.config.maxSentencesPerRequest)
         }
 
-        let tenant = identity.tenant.id
-        let limits = identity.tenant.limits.resolved(env.isolationDefaults)
         let ticket = try env.admission.admit(tenant: tenant, limits: limits, queuedSentences: env.translator.queuedSentences(tenant: tenant))
         defer { ticket.release() }
-        try await checkRateLimits(env, identity, limits, characters: characters)
 
         let now = env.now()
         let day = UsageDay(now)
