@@ -64,9 +64,15 @@ struct OpenAPIConformanceTests {
         #expect(!v.validate(["error": ["code": 5, "message": "y"]], errorSchema).isEmpty)
         #expect(!v.validate(["error": ["code": "x"]], errorSchema).isEmpty)
         let tenant = v.resolve("#/components/schemas/Tenant")
+        let effective: [String: Any] = ["weight": 1, "burst": 20, "max_in_flight": 4, "max_queued_sentences": "unlimited",
+                                        "requests_per_second": 10, "characters_per_minute": 100_000]
         let good: [String: Any] = ["id": "org_a", "name": "A", "enabled": true, "scopes": ["admin"], "allowed_ips": [],
-                                   "created_at": "t", "updated_at": "t"]
+                                   "created_at": "t", "updated_at": "t", "limits": ["weight": 2, "burst": NSNull()],
+                                   "effective_limits": effective]
         #expect(v.validate(good, tenant).isEmpty)
+        var badLimit = good
+        badLimit["effective_limits"] = effective.merging(["requests_per_second": "lots"]) { $1 }
+        #expect(!v.validate(badLimit, tenant).isEmpty)
         var bad = good
         bad["enabled"] = 1
         #expect(!v.validate(bad, tenant).isEmpty)
