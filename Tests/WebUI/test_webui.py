@@ -427,7 +427,7 @@ def test_admin_edits_weight_and_rate_limits(server, browser, artifacts):
     for limits in ({"weight": 0}, {"weight": 101}, {"burst": "unlimited"}, {"max_in_flight": 0}):
         response = server.http("PATCH", "/api/v1/admin/tenants/ui_limits", {"limits": limits}, token=token)
         assert response.status == 400, f"{limits}: {response.status} {response.text}"
-        assert response.json["error"]["code"] in ("bad_request", "invalid"), response.text
+        assert response.json["error"]["code"] in ("bad_request", "invalid_request"), response.text
     tenant = server.http("GET", "/api/v1/admin/tenants/ui_limits", token=token)
     assert tenant.json["effective_limits"]["weight"] == 1 and tenant.json["effective_limits"]["burst"] == 8
 
