@@ -308,6 +308,12 @@ def test_admin_creates_tenant_and_key(server, browsers, artifacts):
     wait_hidden(admin, "new-key-box")
     by_id(admin, "admin-refresh").click()
     wait(admin).until(lambda d: "1 / 50" in pages.tenant_row(d, "ui_created").text)
+    # Engine time spent on the tenant's translation, from /api/v1/admin/usage.
+    engine = pages.by_testid(admin, "engine-ui_created").text
+    assert re.fullmatch(r"engine [\d.,]+ s", engine), engine
+    usage = server.http("GET", "/api/v1/admin/usage", token=server.token("ui_admin", server.admin_key)).json
+    row = next(t for t in usage["tenants"] if t["tenant_id"] == "ui_created")
+    assert row["engine_ms"] > 0, row
     audit_filter = by_id(admin, "audit-tenant")
     audit_filter.send_keys("ui_created")
     pages.by_testid(admin, "audit-refresh").click()

@@ -142,13 +142,10 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         for i in 0..<(max(1, options.workers) + express) {
             let isExpress = i >= max(1, options.workers)
             let nice = isExpress ? 0 : (express > 0 ? options.regularWorkerNice : 0)
-            let t = Thread { [weak self] in
+            startDedicatedThread(name: isExpress ? "csanmt-engine-express-\(i)" : "csanmt-engine-\(i)") { [weak self] in
                 if nice != 0 { Self.lowerPriority(nice) }
                 self?.workerLoop(express: isExpress)
             }
-            t.name = isExpress ? "csanmt-engine-express-\(i)" : "csanmt-engine-\(i)"
-            t.stackSize = 8 << 20
-            t.start()
         }
     }
 

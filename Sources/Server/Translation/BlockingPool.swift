@@ -17,12 +17,7 @@ public final class BlockingPool: @unchecked Sendable {
     public init(threads: Int, name: String) {
         self.threads = max(1, threads)
         self.name = name
-        for i in 0..<self.threads {
-            let t = Thread { [weak self] in self?.loop() }
-            t.name = "\(name)-\(i)"
-            t.stackSize = 8 << 20
-            t.start()
-        }
+        for i in 0..<self.threads { startDedicatedThread(name: "\(name)-\(i)") { [weak self] in self?.loop() } }
     }
 
     deinit { shutdown() }
@@ -56,4 +51,12 @@ public final class BlockingPool: @unchecked Sendable {
             job()
         }
     }
+}
+
+/// Starts a named thread with an 8 MiB stack (engine calls and tokenisation recurse deeper than the default allows).
+func startDedicatedThread(name: String, _ body: @escaping @Sendable () -> Void) {
+    let t = Thread(block: body)
+    t.name = name
+    t.stackSize = 8 << 20
+    t.start()
 }

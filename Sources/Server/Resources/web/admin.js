@@ -158,7 +158,13 @@
       row.appendChild(cell(badge(tenant.enabled ? 'admin.enabled' : 'admin.disabled', tenant.enabled ? 'ok' : 'off')));
       row.appendChild(cell(chips(tenant.scopes || [])));
       row.appendChild(cell(usedOf(usage ? usage.requests : null, tenant.daily_requests)));
-      row.appendChild(cell(usedOf(usage ? usage.characters : null, tenant.daily_characters)));
+      const characters = cell(usedOf(usage ? usage.characters : null, tenant.daily_characters));
+      const engine = document.createElement('div');
+      engine.className = 'engine-time';
+      engine.dataset.testid = 'engine-' + tenant.id;
+      engine.textContent = I18N.t('admin.engineTime', { seconds: engineSeconds(usage) });
+      characters.appendChild(engine);
+      row.appendChild(characters);
       const limits = cell(limitsSummary(tenant), null, 'limits-cell');
       limits.dataset.testid = 'limits-' + tenant.id;
       row.appendChild(limits);
@@ -176,6 +182,12 @@
       row.appendChild(cell(actions));
       body.appendChild(row);
     });
+  }
+
+  /** Engine seconds spent on the tenant today (from engine_ms), one decimal. */
+  function engineSeconds(usage) {
+    const ms = usage && typeof usage.engine_ms === 'number' ? usage.engine_ms : 0;
+    return I18N.formatNumber(Math.round(ms / 100) / 10);
   }
 
   function usedOf(used, limit) {
