@@ -64,6 +64,46 @@ struct IsolationTests {
         t.scheduler.shutdown()
     }
 
+    @Test("long sentences still fill a batch up to the token budget (overdrafts are played forward, not idled)")
+    func longSentencesFillBatches() async throws {
+        var o = Self.options(maxSentences: 32)
+        o.maxTokens = 2_048
+        let t = GatedTranslator(options: o, open: false)
+        let pair = t.directions[0]
+        let long = (0..<20).map { i in String(repeating: "x", count: 199) + String(i % 10) }   // 200 ids each
+        let job = Task { try await t.translate(TranslationJob(texts: long, pair: pair, owner: Self.owner("org_a"))) }
+        #expect(await eventually { t.gate.waiting == 1 })
+        t.gate.open()
+        _ = try await job.value
+        // 2,048 tokens / 201 (with the end marker) = 10 sentences per batch, although each costs 6 quanta.
+        #expect(t.batches.map(\.count) == [10, 10], "\(t.batches.map(\.count))")
+        t.scheduler.shutdown()
+    }
+
+    @Test("a sentence the engine fails on fails only its own request, not the other tenants' in the same batch")
+    func failureIsolation() async throws {
+        var o = Self.options(maxSentences: 8)
+        o.window = .milliseconds(200)
+        let gate = Gate(open: false)
+        let scheduler = BatchScheduler<String>(options: o) { batch in
+            gate.pass()
+            let texts = batch.map { String(String.UnicodeScalarView($0.compactMap { Unicode.Scalar(UInt32($0)) })) }
+            if texts.contains("poison") { throw TranslationError.failed("the engine refused a sentence") }
+            return texts.map { "[en] " + $0 }
+        }
+        func ids(_ s: String) -> [[Int32]] { [s.unicodeScalars.map { Int32($0.value) }] }
+        let first = Task { try await scheduler.submit(ids("first"), as: Self.owner("org_c")) }
+        #expect(await eventually { gate.waiting == 1 })
+        let bad = Task { try await scheduler.submit(ids("poison"), as: Self.owner("org_a")) }
+        let good = Task { try await scheduler.submit(ids("fine"), as: Self.owner("org_b")) }
+        #expect(await eventually { scheduler.queuedSentences == 2 })
+        gate.open()
+        _ = try await first.value
+        #expect(try await good.value.outputs == ["[en] fine"])
+        await #expect(throws: TranslationError.self) { try await bad.value }
+        scheduler.shutdown()
+    }
+
     @Test("the express lane serves a light tenant while a heavy one holds every regular worker")
     func expressLane() async throws {
         let t = GatedTranslator(options: Self.options(maxSentences: 8, express: 1), open: false)
@@ -213,6 +253,41 @@ struct IsolationTests {
         }
     }
 
+    @Test("admin API: limits are validated, unknown limit names refused, effective limits shown; a text larger than a minute's characters is a 413")
+    func adminLimits() async throws {
+        let s = try TestServer(isolationDefaults: true)
+        let adminKey = try s.tenant("ops_admin", scopes: [.admin])
+        let key = try s.tenant("org_a", limits: TenantLimits(requestsPerSecond: .unlimited, charactersPerMinute: .value(10)))
+        try await s.app().test(.router) { client in
+            let admin = try #require(try await client.token("ops_admin", adminKey))
+            var headers = HTTPFields()
+            headers[.authorization] = "Bearer \(admin)"
+            headers[.contentType] = "application/json"
+            func patch(_ json: String) async throws -> TestResponse {
+                try await client.execute(uri: "/api/v1/admin/tenants/org_a", method: .patch, headers: headers, body: ByteBuffer(string: json))
+            }
+            let ok = try await patch(#"{"limits": {"weight": 3, "max_in_flight": "unlimited"}}"#)
+            #expect(ok.status == .ok)
+            #expect((ok.json?["limits"] as? [String: Any])?["weight"] as? Int == 3)
+            let effective = ok.json?["effective_limits"] as? [String: Any]
+            #expect(effective?["max_in_flight"] as? String == "unlimited")
+            #expect(effective?["characters_per_minute"] as? Int == 10)
+            #expect(effective?["burst"] as? Int == 20)
+            let misspelt = try await patch(#"{"limits": {"max_inflight": 3}}"#)
+            #expect(misspelt.status == .badRequest)
+            #expect(misspelt.text.contains("unknown limit 'max_inflight'"))
+            let zero = try await patch(#"{"limits": {"weight": 0}}"#)
+            #expect(zero.status == .badRequest && zero.text.contains("weight must be 1-100"))
+            let reset = try await patch(#"{"limits": {"weight": null}}"#)
+            #expect((reset.json?["effective_limits"] as? [String: Any])?["weight"] as? Int == 1)
+            #expect(try s.store.tenant("org_a")?.limits.maxInFlight == .unlimited, "absent keys keep their values")
+
+            let token = try #require(try await client.token("org_a", key))
+            let big = try await client.postJSON("/api/v1/translate", #"{"text": "eleven char"}"#, token: token)
+            #expect(big.status == .contentTooLarge && big.errorCode == "text_too_long", "\(big.text)")
+        }
+    }
+
     @Test("characters per minute: a request larger than the whole minute is refused with a message that says so")
     func characterRate() {
         let limiter = LocalRateLimiter(clock: { 0 })
@@ -321,7 +396,7 @@ struct IsolationTests {
     func longWordDoesNotBlock() async throws {
         var options = BatchingOptions()
         options.workers = 1
-        options.maxQueued = 0   // the scheduler refuses it once tokenised: this test is about tokenisation, not decoding
+        options.maxQueued = 0   // refused once tokenised (more pieces than the queue holds): about tokenisation, not decoding
         let translator = try EngineTranslator(modelDirectory: DefaultModelTests.root.appendingPathComponent("Weights/csanmt-zh2en-small"),
                                               batching: options)
         let s = try TestServer(translator: translator)
@@ -332,7 +407,8 @@ struct IsolationTests {
             let long = Task { try await client.postJSON("/api/v1/translate", #"{"text": "\#(word)"}"#, token: token) }
             for _ in 0..<20 { #expect(try await client.get("/api/health").status == .ok) }
             let r = try await long.value
-            #expect(r.status == .serviceUnavailable && r.errorCode == "busy", "tokenised, then refused by the full queue: \(r.text)")
+            #expect(r.status == .contentTooLarge && r.errorCode == "too_many_sentences",
+                    "tokenised, then refused: more pieces than the queue holds: \(r.text)")
         }
         let pool = BlockingPool(threads: 1, name: "csanmt-test-pool")
         let name = try await pool.run { BlockingPool.currentPoolName }

@@ -111,9 +111,11 @@ public enum ServerApp {
         do {
             try await group.run()
         } catch {
+            await storeEngineTime(env, day: UsageDay(env.now()))
             env.audit?.flush()
             throw error
         }
+        await storeEngineTime(env, day: UsageDay(env.now()))   // engine time metered since the last request
         env.audit?.flush()
         logger.info("csanmt stopped; audit log flushed")
     }

@@ -131,7 +131,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         try check((1_024...(256 << 20)).contains(maxBodyBytes), "max_body_bytes", "1024 bytes to 256 MiB")
         try check((1...10_000_000).contains(maxCharacters), "max_characters", "1-10000000")
         try check((1...10_000).contains(maxBatchItems), "max_batch_items", "1-10000")
-        try check((1...queueMaxSentences).contains(maxSentencesPerRequest), "max_sentences_per_request",
+        try check(maxSentencesPerRequest >= 1 && maxSentencesPerRequest <= queueMaxSentences, "max_sentences_per_request",
                   "1 to queue_max_sentences (\(queueMaxSentences))")
         try check((1...100).contains(tenantWeight), "tenant_weight", "1-100")
         try check((1...1_000_000).contains(tenantBurst), "tenant_burst", "1-1000000")

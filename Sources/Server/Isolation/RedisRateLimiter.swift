@@ -14,6 +14,7 @@ public final class RedisRateLimiter: RateLimiter, @unchecked Sendable {
 
     // Numbers cross the Lua boundary as strings: Redis truncates Lua numbers in replies to integers.
     static let script = """
+        pcall(redis.replicate_commands)   -- effects replication (needed before Redis 5 for TIME then writes)
         local t = redis.call('TIME')
         local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
         local tats = {}

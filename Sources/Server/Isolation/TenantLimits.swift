@@ -85,8 +85,19 @@ public struct TenantLimitChanges: Sendable, Equatable {
         return r
     }
 
-    /// Decodes a JSON object where a present key replaces the override and `null` resets it.
-    init(from c: KeyedDecodingContainer<TenantLimits.CodingKeys>) throws {
+    /// Decodes a JSON object where a present key replaces the override and `null` resets it. Unknown keys are
+    /// errors (a misspelt limit must not be ignored).
+    init(from decoder: Decoder, _ c: KeyedDecodingContainer<TenantLimits.CodingKeys>) throws {
+        struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        let known = Set(TenantLimits.CodingKeys.allCases.map(\.rawValue))
+        if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).first(where: { !known.contains($0) }) {
+            throw StoreError.invalid("unknown limit '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+        }
         func limit(_ k: TenantLimits.CodingKeys) throws -> LimitValue?? {
             guard c.contains(k) else { return nil }
             return .some(try c.decodeNil(forKey: k) ? nil : try c.decode(LimitValue.self, forKey: k))
@@ -103,7 +114,7 @@ public struct TenantLimitChanges: Sendable, Equatable {
 
 extension TenantLimitChanges: Decodable {
     public init(from decoder: Decoder) throws {
-        try self.init(from: try decoder.container(keyedBy: TenantLimits.CodingKeys.self))
+        try self.init(from: decoder, try decoder.container(keyedBy: TenantLimits.CodingKeys.self))
     }
 }
 

@@ -46,7 +46,8 @@ struct CreateTenantBody: Decodable, Sendable {
     let dailyCharacters: Int?
     let allowedIPs: [String]?
     let enabled: Bool?
-    let limits: TenantLimits?
+    /// Decoded as changes so that unknown keys are refused, then applied to no limits.
+    let limits: TenantLimitChanges?
     enum CodingKeys: String, CodingKey {
         case id, name, scopes, enabled, limits
         case dailyRequests = "daily_requests", dailyCharacters = "daily_characters", allowedIPs = "allowed_ips"
@@ -123,7 +124,7 @@ extension ServerApp {
             let t = try store.createTenant(id: b.id, name: b.name, scopes: b.scopes ?? [.translateBasic, .translateBatch, .usageRead],
                                            dailyRequests: b.dailyRequests, dailyCharacters: b.dailyCharacters,
                                            allowedIPs: b.allowedIPs ?? [], enabled: b.enabled ?? true,
-                                           limits: b.limits ?? TenantLimits())
+                                           limits: b.limits?.applied(to: TenantLimits()) ?? TenantLimits())
             return JSONResponse(TenantView(t, env.isolationDefaults), status: .created)
         }
         router.get("tenants/:id") { _, context in

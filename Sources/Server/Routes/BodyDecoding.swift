@@ -15,6 +15,8 @@ extension Request {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let e as APIError {
             throw e
+        } catch let e as StoreError {
+            throw e   // a value a type refused while decoding (e.g. an unknown limit): 400 with its message
         } catch DecodingError.keyNotFound(let key, _) {
             throw APIError.badRequest("missing field '\(key.stringValue)'")
         } catch DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx) {

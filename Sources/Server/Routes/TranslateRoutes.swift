@@ -14,7 +14,8 @@ extension ServerApp {
         }
     }
 
-    /// Rate limits (every request counts, valid or not: a client looping on 413s is stopped too) → validation →
+    /// Size → rate limits (every request counts from here, valid or not: a client looping on 413s is stopped too) →
+    /// validation →
     /// admission (the tenant's share of this replica) → quota (atomically) → cache → scheduler → response with
     /// RateLimit headers. Refusals before any work are not billed; a request whose sentences were tokenised or ran
     /// is, even if its client left or it timed out.
@@ -29,10 +30,10 @@ extension ServerApp {
         }
         let characters = body.text.characters
         context.audit.characters = characters
+        guard characters <= env.config.maxCharacters else { throw APIError.textTooLong(characters, env.config.maxCharacters) }
         let tenant = identity.tenant.id
         let limits = identity.tenant.limits.resolved(env.isolationDefaults)
         try await checkRateLimits(env, identity, limits, characters: characters)
-        guard characters <= env.config.maxCharacters else { throw APIError.textTooLong(characters, env.config.maxCharacters) }
         let pair = try resolvePair(body, env.translator)
         let sentences = env.translator.sentenceCount(body.text.texts)
         guard sentences <= env.config.maxSentencesPerRequest else {
@@ -58,6 +59,10 @@ extension ServerApp {
             default: break
             }
             throw e
+        } catch let e as TooManySentences {
+            // More pieces than the whole queue holds once tokenised (very long sentences): refused, not billed.
+            try? await env.quota.refund(tenant: tenant, day: day, requests: 1, characters: characters)
+            throw e
         }
         await storeEngineTime(env, day: day)
         let translated: TextInput
@@ -77,6 +82,11 @@ extension ServerApp {
         let rules = RateRule.rules(tenant: identity.tenant.id, limits: limits, keyID: identity.keyID,
                                    keyLimits: identity.keyLimits, characters: characters)
         if case .limited(let rule, let retryAfter) = try await env.rateLimiter.check(rules) {
+            guard retryAfter != nil else {
+                // Larger than a whole minute of characters: waiting cannot help, so it is a 413, not a 429.
+                throw APIError(.contentTooLarge, "text_too_long",
+                               "the text has \(characters) characters; this \(rule.name.hasPrefix("key") ? "key" : "tenant") may send at most \(rule.quota) per minute")
+            }
             throw RateLimited(rule: rule, retryAfter: retryAfter)
         }
     }

@@ -206,6 +206,11 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
                     continuation.resume(throwing: TranslationError.overShare(retryAfterSeconds: max(1, min(wait, 60))))
                     return
                 }
+                guard sentences.count <= options.maxQueued else {
+                    // Would never fit, however long the client waits.
+                    continuation.resume(throwing: TooManySentences(count: sentences.count, limit: options.maxQueued))
+                    return
+                }
                 guard queued + sentences.count <= options.maxQueued else {
                     let wait = Int((Double(queued) / perBatch * averageSecondsPerBatch / workers).rounded(.up))
                     continuation.resume(throwing: TranslationError.busy(retryAfterSeconds: max(1, min(wait, 60))))
@@ -242,6 +247,7 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         let continuation = r.continuation
         r.continuation = nil
         observer?.queueDepth(queued)
+        condition.broadcast()   // the tenant may have become light enough for the express lane
         condition.unlock()
         if dropped > 0 { observer?.sentencesDropped(dropped) }
         continuation?.resume(throwing: CancellationError())
@@ -254,7 +260,7 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         queued -= count
         guard tenant.queued == 0, let i = active.firstIndex(where: { $0 === tenant }) else { return }
         active.remove(at: i)
-        tenant.deficit = 0
+        tenant.deficit = min(tenant.deficit, 0)   // unused credit lapses; an overdraft is still repaid
         if i < cursor { cursor -= 1 } else if i == cursor { turnOpen = false }
         if cursor >= active.count { cursor = 0 }
         if tenant.running == 0 && tenant.requests.isEmpty { tenants[tenant.id] = nil }
@@ -265,16 +271,30 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
     private func workerLoop(express: Bool) {
         while let batch = nextBatch(express: express) {
             if batch.isEmpty { continue }
-            let start = ContinuousClock.now
-            let result = Result { () throws -> [Output] in
-                let outputs = try run(batch.map(\.ids))
-                guard outputs.count == batch.count else {
-                    throw TranslationError.failed("the engine returned \(outputs.count) results for \(batch.count) sentences")
+            let (result, seconds) = runTimed(batch)
+            if case .failure = result, batch.count > 1 {
+                // A batch mixes tenants: one sentence the engine cannot take must not fail the others' requests.
+                // Run them one at a time; only the request of the failing sentence fails.
+                for item in batch {
+                    let (single, s) = runTimed([item])
+                    complete([item], single, seconds: s)
                 }
-                return outputs
+                continue
             }
-            complete(batch, result, seconds: Self.seconds(ContinuousClock.now - start))
+            complete(batch, result, seconds: seconds)
         }
+    }
+
+    private func runTimed(_ batch: [Item]) -> (Result<[Output], Error>, Double) {
+        let start = ContinuousClock.now
+        let result = Result { () throws -> [Output] in
+            let outputs = try run(batch.map(\.ids))
+            guard outputs.count == batch.count else {
+                throw TranslationError.failed("the engine returned \(outputs.count) results for \(batch.count) sentences")
+            }
+            return outputs
+        }
+        return (result, Self.seconds(ContinuousClock.now - start))
     }
 
     /// Sets the calling thread's nice value (Linux applies `setpriority(PRIO_PROCESS, 0, …)` to the calling
@@ -331,11 +351,13 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         var bucket: Int?
         /// Adds the tenant's oldest sentence of the bucket; false when there is none or it does not fit.
         func takeOne(_ tenant: TenantQueue) -> Bool {
-            guard let (r, k) = next(of: tenant, bucket: bucket) else { return false }
+            guard let (i, k) = next(of: tenant, bucket: bucket) else { return false }
+            let r = tenant.requests[i]
             let candidate = r.waiting[k]
             let newLongest = max(longest, candidate.ids.count + 1)
             if batch.count >= limit || (!batch.isEmpty && (batch.count + 1) * newLongest > options.maxTokens) { return false }
             bucket = bucket ?? Self.bucket(candidate.ids.count)
+            tenant.nextRequest = (i + 1) % tenant.requests.count
             r.waiting.remove(at: k)
             batch.append((r, candidate.index, candidate.ids))
             longest = newLongest
@@ -360,7 +382,19 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
             return batch
         }
         var idleTurns = 0   // consecutive turns that added nothing
-        while !active.isEmpty && batch.count < limit && idleTurns < 2 * active.count + 2 {
+        var fastForwards = 0
+        while !active.isEmpty && batch.count < limit {
+            if idleTurns >= active.count {
+                // A whole round added nothing: nothing of the bucket is waiting, or every tenant that has some is
+                // still repaying an overdraft (one long sentence can cost several quanta). Play the rounds that
+                // would pass at once, so the batch still fills: the same order as deficit round-robin, without
+                // idling.
+                // Each fast-forward is followed by at least one sentence (or a full batch); the count is a backstop.
+                guard fastForwards <= limit + active.count, let rounds = roundsUntilEligible(bucket) else { break }
+                for t in active { t.deficit += rounds * options.quantumTokens * t.weight }
+                fastForwards += 1
+                idleTurns = 0
+            }
             if cursor >= active.count { cursor = 0 }
             let tenant = active[cursor]
             if !turnOpen {
@@ -385,6 +419,14 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         return batch
     }
 
+    /// Whole rounds to skip before some tenant with a sentence of `bucket` would have credit at its next turn;
+    /// nil when no tenant has such a sentence. Called with the lock held.
+    private func roundsUntilEligible(_ bucket: Int?) -> Int? {
+        active.filter { next(of: $0, bucket: bucket) != nil }
+            .map { t in max(0, -t.deficit) / (options.quantumTokens * t.weight) }
+            .min()
+    }
+
     private func advance() {
         turnOpen = false
         cursor = active.isEmpty ? 0 : (cursor + 1) % active.count
@@ -392,15 +434,14 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
 
     /// The next waiting sentence of the tenant in `bucket` (any bucket when nil): round-robin over its requests,
     /// one sentence each, so a tenant's own small request is not stuck behind its own large one.
-    private func next(of tenant: TenantQueue, bucket: Int?) -> (Request, Int)? {
+    /// Returns (index in `tenant.requests`, index in that request's `waiting`); looking does not move the rotation.
+    private func next(of tenant: TenantQueue, bucket: Int?) -> (Int, Int)? {
         let n = tenant.requests.count
         guard n > 0 else { return nil }
         for step in 0..<n {
             let i = (tenant.nextRequest + step) % n
-            let r = tenant.requests[i]
-            if let k = r.waiting.firstIndex(where: { bucket == nil || Self.bucket($0.ids.count) == bucket }) {
-                tenant.nextRequest = (i + 1) % n
-                return (r, k)
+            if let k = tenant.requests[i].waiting.firstIndex(where: { bucket == nil || Self.bucket($0.ids.count) == bucket }) {
+                return (i, k)
             }
         }
         return nil
@@ -423,6 +464,7 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         // Engine time split by source tokens, per tenant and per request.
         let totalTokens = Double(max(1, batch.reduce(0) { $0 + max(1, $1.ids.count) }))
         var perTenant: [String: Double] = [:]
+        var droppedAfterFailure = 0
         condition.lock()
         averageSecondsPerBatch = 0.8 * averageSecondsPerBatch + 0.2 * seconds
         for item in batch {
@@ -451,6 +493,7 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
                 guard let c = r.continuation else { continue }
                 r.continuation = nil
                 let dropped = r.waiting.count
+                droppedAfterFailure += dropped
                 r.waiting.removeAll()
                 remove(r)
                 dequeued(r.tenant, dropped)
@@ -468,6 +511,7 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         for (tenant, s) in perTenant { observer?.engineTime(tenant: tenant, seconds: s) }
+        if droppedAfterFailure > 0 { observer?.sentencesDropped(droppedAfterFailure) }
         if case .success(let outputs) = result {
             observer?.batchRan(sentences: batch.count, sourceTokens: batch.reduce(0) { $0 + $1.ids.count },
                                outputTokens: outputs.reduce(0) { $0 + tokens($1) }, seconds: seconds)
