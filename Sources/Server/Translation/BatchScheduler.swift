@@ -143,7 +143,7 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
             let isExpress = i >= max(1, options.workers)
             let nice = isExpress ? 0 : (express > 0 ? options.regularWorkerNice : 0)
             startDedicatedThread(name: isExpress ? "csanmt-engine-express-\(i)" : "csanmt-engine-\(i)") { [weak self] in
-                if nice != 0 { Self.lowerPriority(nice) }
+                if nice != 0 { lowerThreadPriority(nice) }
                 self?.workerLoop(express: isExpress)
             }
         }
@@ -295,14 +295,6 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
             return outputs
         }
         return (result, Self.seconds(ContinuousClock.now - start))
-    }
-
-    /// Sets the calling thread's nice value (Linux applies `setpriority(PRIO_PROCESS, 0, …)` to the calling
-    /// thread only). Best effort: elsewhere, or on failure, the thread keeps its priority.
-    static func lowerPriority(_ nice: Int32) {
-        #if os(Linux)
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
-        #endif
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -13,11 +13,16 @@ public final class BlockingPool: @unchecked Sendable {
     /// The name of the pool whose thread runs the caller; nil elsewhere (tests check where work ran).
     public static var currentPoolName: String? { Thread.current.threadDictionary[poolKey] as? String }
 
-    /// Starts `threads` threads named `name-0`, `name-1`, …
-    public init(threads: Int, name: String) {
+    /// Starts `threads` threads named `name-0`, `name-1`, …, at nice value `nice` (Linux; 0 = unchanged).
+    public init(threads: Int, name: String, nice: Int32 = 0) {
         self.threads = max(1, threads)
         self.name = name
-        for i in 0..<self.threads { startDedicatedThread(name: "\(name)-\(i)") { [weak self] in self?.loop() } }
+        for i in 0..<self.threads {
+            startDedicatedThread(name: "\(name)-\(i)") { [weak self] in
+                if nice != 0 { lowerThreadPriority(nice) }
+                self?.loop()
+            }
+        }
     }
 
     deinit { shutdown() }
@@ -51,6 +56,14 @@ public final class BlockingPool: @unchecked Sendable {
             job()
         }
     }
+}
+
+/// Sets the calling thread's nice value (Linux applies `setpriority(PRIO_PROCESS, 0, …)` to the calling thread
+/// only). Best effort: elsewhere, or on failure, the thread keeps its priority. Lowering needs no privilege.
+func lowerThreadPriority(_ nice: Int32) {
+    #if os(Linux)
+    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+    #endif
 }
 
 /// Starts a named thread with an 8 MiB stack (engine calls and tokenisation recurse deeper than the default allows).

@@ -17,7 +17,13 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
     /// Most sentences per engine call on the CLI path.
     public let maxBatchSentences: Int
     private var scheduler: BatchScheduler<[Int32]>?
-    private var tokenizerPool: BlockingPool?
+    /// Tokenisation off the cooperative pool: small texts (an interactive request) on two threads at normal priority, larger
+    /// ones on one thread per core at the batch workers' lower priority, so a flood of long texts cannot hold up
+    /// an interactive request's tokenising (the same split as the engine's express lane).
+    private var smallTextPool: BlockingPool?
+    private var largeTextPool: BlockingPool?
+    /// Texts up to this many characters, all together, count as small.
+    static let smallTextCharacters = 200
 
     /// Loads the model folder and its tokenizer files (see docs/model-format.md). Errors name the file at fault.
     /// `batching` starts the scheduler's worker threads (the server); without it only ``translateNow`` is used.
@@ -47,13 +53,16 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
             scheduler = BatchScheduler(options: batching, observer: observer, tokens: { $0.count }) { sources in
                 try model.translate(sources, options: DecodingOptions()).map { $0.first?.tokens ?? [] }
             }
-            tokenizerPool = BlockingPool(threads: ProcessInfo.processInfo.activeProcessorCount, name: "csanmt-tokenizer")
+            let nice = batching.enabled && batching.expressWorkers > 0 ? batching.regularWorkerNice : 0
+            smallTextPool = BlockingPool(threads: 2, name: "csanmt-tokenizer-small")
+            largeTextPool = BlockingPool(threads: ProcessInfo.processInfo.activeProcessorCount, name: "csanmt-tokenizer", nice: nice)
         }
     }
 
     deinit {
         scheduler?.shutdown()
-        tokenizerPool?.shutdown()
+        smallTextPool?.shutdown()
+        largeTextPool?.shutdown()
     }
 
     /// Sentences waiting in the scheduler.
@@ -70,7 +79,11 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
 
     public func translate(_ job: TranslationJob) async throws -> TranslationOutcome {
         guard directions.contains(job.pair) else { throw TranslationError.unsupportedPair(job.pair) }
-        guard let scheduler, let tokenizerPool else { throw TranslationError.failed("this translator was built without a scheduler") }
+        guard let scheduler, let smallTextPool, let largeTextPool else {
+            throw TranslationError.failed("this translator was built without a scheduler")
+        }
+        let characters = job.texts.reduce(0) { $0 + $1.unicodeScalars.count }
+        let tokenizerPool = characters <= Self.smallTextCharacters ? smallTextPool : largeTextPool
         let texts = job.texts
         let work = try await tokenizerPool.run { try self.prepare(texts, splitSentences: true) }
         try Task.checkCancellation()
