@@ -36,3 +36,126 @@ struct AuditLogTests {
         #expect(after.count == current.count + 1)
     }
 }
+
+/// The hash chain (tamper evidence), the non-blocking writer and what is audited.
+@Suite("Audit trail integrity")
+struct AuditTrailTests {
+    static func dir() throws -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("csanmt-audit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    static func event(_ i: Int) -> AuditEvent {
+        AuditEvent(time: Date(timeIntervalSince1970: 1_800_000_000 + Double(i)), requestID: "req_\(i)", tenantID: "org_a",
+                   method: "POST", path: "/api/v1/translate", status: 200, latencyMs: 1.5, characters: i)
+    }
+
+    static func lines(_ path: String) throws -> [String] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    static func verify(_ lines: [String]) -> AuditChain.Verdict { AuditChain.verify(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+
+    @Test("verify passes on an untouched file and names the line after an edit, a deleted line and a reordering")
+    func chain() throws {
+        let d = try Self.dir()
+        defer { try? FileManager.default.removeItem(at: d) }
+        let path = d.appendingPathComponent("audit.log").path
+        let log = try AuditLog(.init(path: path))
+        for i in 0..<10 { log.write(Self.event(i)) }
+        log.flush()
+        // A restart continues the chain in the same file.
+        let again = try AuditLog(.init(path: path))
+        for i in 10..<12 { again.write(Self.event(i)) }
+        again.flush()
+        let lines = try Self.lines(path)
+        #expect(lines.count == 12)
+        #expect(Self.verify(lines) == .intact(lines: 12, start: ""))
+        #expect(lines[10].contains(#""prev":""#), "a restart states where it continues from")
+
+        var edited = lines
+        edited[4] = edited[4].replacingOccurrences(of: #""status":200"#, with: #""status":403"#)
+        #expect(Self.verify(edited) == .broken(line: 5, reason: "its hash does not match: it was edited or inserted, or the line before it was removed or moved"))
+        var deleted = lines
+        deleted.remove(at: 6)
+        guard case .broken(line: 7, _) = Self.verify(deleted) else { Issue.record("deletion not found: \(Self.verify(deleted))"); return }
+        var reordered = lines
+        reordered.swapAt(2, 3)
+        guard case .broken(line: 3, _) = Self.verify(reordered) else { Issue.record("reordering not found"); return }
+        var forged = lines
+        forged[8] = forged[8].replacingOccurrences(of: #""characters":8"#, with: #""characters":9"#)
+        guard case .broken(line: 9, _) = Self.verify(forged) else { Issue.record("edit not found"); return }
+        var firstEdited = lines
+        firstEdited[0] = firstEdited[0].replacingOccurrences(of: "req_0", with: "req_X")
+        guard case .broken(line: 1, _) = Self.verify(firstEdited) else { Issue.record("edit of line 1 not found"); return }
+    }
+
+    @Test("the chain continues across rotated files")
+    func chainAcrossRotation() throws {
+        let d = try Self.dir()
+        defer { try? FileManager.default.removeItem(at: d) }
+        let path = d.appendingPathComponent("audit.log").path
+        let log = try AuditLog(.init(path: path, maxBytes: 2_000, keepFiles: 3))
+        for i in 0..<12 { log.write(Self.event(i)) }
+        log.flush()
+        let older = try #require(FileManager.default.contents(atPath: path + ".1"))
+        let newer = try #require(FileManager.default.contents(atPath: path))
+        guard case .intact(_, let olderStart) = AuditChain.verify(older), case .intact(_, let start) = AuditChain.verify(newer) else {
+            Issue.record("a rotated file does not verify"); return
+        }
+        #expect(!olderStart.isEmpty || FileManager.default.fileExists(atPath: path + ".2") == false)
+        #expect(start == AuditChain.lastChain(older), "the new file continues where the rotated one ended")
+    }
+
+    @Test("with the audit sink stalled (a pipe nobody reads) or failing (a full disk), writes return and lines are counted as dropped")
+    func neverBlocks() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let metrics = ServerMetrics()
+        let stalled = try AuditLog(.init(stdout: true, queueCapacity: 50,
+                                         stdoutHandle: FileHandle(fileDescriptor: fds[1], closeOnDealloc: false)))
+        stalled.onDroppedLines { metrics.auditDropped($0) }
+        for i in 0..<2_000 { stalled.write(Self.event(i)) }   // ~600 KB: far beyond the 64 KiB pipe buffer
+        #expect(stalled.droppedLines > 1_000)
+        #expect(metrics.exposition().contains("csanmt_audit_dropped_lines_total \(stalled.droppedLines)"))
+
+        let full = try AuditLog(.init(path: "/dev/full"))
+        for i in 0..<10 { full.write(Self.event(i)) }
+        full.flush()
+        #expect(full.droppedLines == 10, "writes to a full disk are counted as dropped")
+    }
+
+    @Test("probes leave no audit line; requests complete while the audit sink is stalled")
+    func probesAndStalledSink() async throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let s = try TestServer()
+        let key = try s.tenant("org_a")
+        try await s.app().test(.router) { client in
+            #expect(try await client.get("/api/health").status == .ok)
+            #expect(try await client.get("/api/ready").status == .ok)
+            let token = try #require(try await client.token("org_a", key))
+            #expect(try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#, token: token).status == .ok)
+        }
+        let paths = try s.auditLines().compactMap { $0["path"] as? String }
+        #expect(!paths.contains("/api/health") && !paths.contains("/api/ready"), "\(paths)")
+        #expect(paths.contains("/api/v1/translate"))
+
+        let metrics = ServerMetrics()
+        let stalledLog = try AuditLog(.init(stdout: true, queueCapacity: 20,
+                                            stdoutHandle: FileHandle(fileDescriptor: fds[1], closeOnDealloc: false)))
+        let stalled = try TestServer(metrics: metrics, audit: stalledLog)
+        let key2 = try stalled.tenant("org_b")
+        try await stalled.app().test(.router) { client in
+            let token = try #require(try await client.token("org_b", key2))
+            for i in 0..<600 {
+                #expect(try await client.postJSON("/api/v1/translate", #"{"text": "t\#(i)"}"#, token: token).status == .ok)
+            }
+        }
+        #expect(stalledLog.droppedLines > 0)
+        #expect(metrics.exposition().contains("csanmt_audit_dropped_lines_total \(stalledLog.droppedLines)"))
+    }
+}

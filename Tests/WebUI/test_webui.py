@@ -7,6 +7,7 @@ Screenshots of every page and error state go to $CSANMT_UI_ARTIFACTS.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -498,3 +499,23 @@ def test_cli_shows_and_edits_weight_and_limits(server):
         server.cli("tenant", "update", "--db", db, "--id", "cli_limits", "--weight", "0")
     with pytest.raises(AssertionError, match="must be a number, 'unlimited' or 'default'"):
         server.cli("tenant", "update", "--db", db, "--id", "cli_limits", "--requests-per-second", "lots")
+
+
+def test_audit_verify_cli(server, tmp_path):
+    """The server's audit file verifies with `csanmt audit verify`; an edited copy fails, naming the edited line."""
+    token = server.token("ui_admin", server.admin_key)
+    for _ in range(3):
+        assert server.http("GET", "/api/v1/whoami", token=token).status == 200
+    assert server.http("GET", "/api/health").status == 200
+    deadline = time.time() + 10   # the audit writer is asynchronous: wait for the three lines
+    while server.audit_log.read_text().count('"/api/v1/whoami"') < 3 and time.time() < deadline:
+        time.sleep(0.05)
+    out = server.cli("audit", "verify", str(server.audit_log))
+    assert "chain intact" in out, out
+    lines = server.audit_log.read_text().splitlines()
+    assert len(lines) >= 3 and not any('"/api/health"' in line for line in lines)
+    tampered = tmp_path / "audit.log"
+    lines[1] = lines[1].replace('"status":200', '"status":201')
+    tampered.write_text("\n".join(lines) + "\n")
+    with pytest.raises(AssertionError, match="line 2 does not follow the chain"):
+        server.cli("audit", "verify", str(tampered))

@@ -37,6 +37,7 @@ public struct ServerEnvironment: Sendable {
             RedisRateLimiter(client: $0, mode: QuotaFailMode(rawValue: config.quotaFailMode) ?? .failClosed)
         } ?? LocalRateLimiter()
         self.metrics = metrics
+        audit?.onDroppedLines { metrics.auditDropped($0) }
         cache = TranslationCache(entries: config.cacheEntries, scope: CacheScope(rawValue: config.cacheScope) ?? .tenant,
                                  redis: redis, ttlSeconds: config.cacheTTL)
         tokens = TokenService(store: store, issuer: config.tokenIssuer, audience: config.tokenAudience,

@@ -5,7 +5,9 @@ extension AuditLog {
     /// Reads at most the last 8 MiB. With several replicas each has its own file: ship the files to a central log
     /// store for a complete view (docs/server.md).
     public func recent(tenant: String?, limit: Int) -> [AuditEvent] {
-        guard let path = options.path, let h = FileHandle(forReadingAtPath: path) else { return [] }
+        guard let path = options.path,
+              (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular,
+              let h = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? h.close() }
         let size = (try? h.seekToEnd()) ?? 0
         let window: UInt64 = 8 << 20

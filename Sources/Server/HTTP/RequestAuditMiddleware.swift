@@ -47,7 +47,8 @@ struct RequestAuditMiddleware: RouterMiddleware {
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         metrics?.request(tenant: context.audit.tenant?.id, route: context.endpointPath ?? "unmatched",
                          status: Int(response.status.code), seconds: ms / 1000)
-        if let audit, request.uri.path.hasPrefix("/api/") {
+        // Probes are not audited: unauthenticated, frequent, and they would rotate the trail away.
+        if let audit, request.uri.path.hasPrefix("/api/"), !Self.probes.contains(request.uri.path) {
             let s = context.audit
             audit.write(AuditEvent(
                 time: now(), requestID: requestID, clientIP: s.clientIP, tenantID: s.tenant?.id, tenantName: s.tenant?.name,
@@ -57,6 +58,8 @@ struct RequestAuditMiddleware: RouterMiddleware {
         }
         return response
     }
+
+    static let probes: Set<String> = ["/api/health", "/api/ready"]
 
     /// Maps any error to the API's error shape; internal details never leak.
     static func apiError(for error: Error) -> APIError {

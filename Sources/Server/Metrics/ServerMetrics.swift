@@ -26,6 +26,7 @@ public final class ServerMetrics: SchedulerObserver, @unchecked Sendable {
         Gauge(label: "csanmt_queue_depth_sentences", factory: factory).record(0)
         Gauge(label: "csanmt_cache_hit_ratio", factory: factory).record(0)
         Counter(label: "csanmt_sentences_dropped_total", factory: factory).increment(by: 0)
+        Counter(label: "csanmt_audit_dropped_lines_total", factory: factory).increment(by: 0)
     }
 
     /// The Prometheus text exposition.
@@ -59,6 +60,11 @@ public final class ServerMetrics: SchedulerObserver, @unchecked Sendable {
         let ratio = cacheLookups == 0 ? 0 : Double(cacheHits) / Double(cacheLookups)
         lock.unlock()
         Gauge(label: "csanmt_cache_hit_ratio", factory: factory).record(ratio)
+    }
+
+    /// Audit lines dropped: the writer's queue was full (a stalled pipe or disk) or a write failed.
+    public func auditDropped(_ count: Int) {
+        Counter(label: "csanmt_audit_dropped_lines_total", factory: factory).increment(by: count)
     }
 
     public func redis(up: Bool) {

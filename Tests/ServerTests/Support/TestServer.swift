@@ -32,7 +32,7 @@ struct TestServer {
     /// so suites about other things can send many requests at once; the isolation tests pass `true`.
     init(config: ServerConfig = ServerConfig(), dbDirectory: URL? = nil, translator: (any Translator)? = nil,
          quota: (any QuotaCounter)? = nil, redis: RedisClient? = nil, rateLimiter: (any RateLimiter)? = nil,
-         metrics: ServerMetrics = ServerMetrics(), isolationDefaults: Bool = false) throws {
+         metrics: ServerMetrics = ServerMetrics(), isolationDefaults: Bool = false, audit: AuditLog? = nil) throws {
         var config = config
         if !isolationDefaults {
             config.tenantRequestsPerSecond = 0
@@ -46,7 +46,7 @@ struct TestServer {
         let clock = self.clock
         let store = try TenantStore(path: dir.appendingPathComponent("tenants.sqlite").path, now: { clock.now })
         env = try ServerEnvironment(config: config, store: store, translator: translator ?? EchoTranslator(),
-                                    audit: try AuditLog(.init(path: auditPath)), quota: quota, redis: redis,
+                                    audit: try audit ?? AuditLog(.init(path: auditPath)), quota: quota, redis: redis,
                                     rateLimiter: rateLimiter, metrics: metrics, now: { clock.now })
     }
 
