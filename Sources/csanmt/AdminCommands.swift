@@ -258,7 +258,7 @@ struct KeyCommand: ParsableCommand {
         @Option(help: "Key id (key_…).") var id: String
         @OptionGroup var limits: KeyLimitOptions
         func run() throws {
-            let k = try adminAction { try database.open().setKeyLimits(id, limits.limits) }
+            let k = try adminAction { try database.open().setKeyLimits(id, limits.limits).after }
             print("\(k.id) (\(k.tenantId)): \(describe(k.limits))")
         }
     }

@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Testing
 @testable import Server
 
@@ -157,5 +159,59 @@ struct AuditTrailTests {
         }
         #expect(stalledLog.droppedLines > 0)
         #expect(metrics.exposition().contains("csanmt_audit_dropped_lines_total \(stalledLog.droppedLines)"))
+    }
+
+    @Test("admin writes record the before and after of each changed field, never secrets")
+    func fieldDiffs() async throws {
+        let s = try TestServer()
+        let adminKey = try s.tenant("ops_admin", scopes: [.admin])
+        try await s.app().test(.router) { client in
+            let admin = try #require(try await client.token("ops_admin", adminKey))
+            #expect(try await client.postJSON("/api/v1/admin/tenants", #"{"id": "org_d", "name": "D", "daily_requests": 5}"#,
+                                              token: admin).status == .created)
+            var headers = HTTPFields()
+            headers[.authorization] = "Bearer \(admin)"
+            headers[.contentType] = "application/json"
+            let patched = try await client.execute(uri: "/api/v1/admin/tenants/org_d", method: .patch, headers: headers,
+                                                   body: ByteBuffer(string: #"{"daily_requests": 50, "name": "D", "limits": {"weight": 2}}"#))
+            #expect(patched.status == .ok)
+            let created = try await client.postJSON("/api/v1/admin/tenants/org_d/keys", "{}", token: admin)
+            let plaintext = try #require(created.json?["api_key"] as? String)
+            #expect(try await client.postJSON("/api/v1/admin/tenants/org_d/signing-keys/rotate", "{}", token: admin).status == .created)
+            let keyID = try #require((created.json?["key"] as? [String: Any])?["id"] as? String)
+            #expect(try await client.postJSON("/api/v1/admin/keys/\(keyID)/revoke", "{}", token: admin).status == .ok)
+
+            let lines = try s.auditLines()
+            func changes(_ action: String) -> [String: [String: String]]? {
+                lines.last { $0["action"] as? String == action }?["changes"] as? [String: [String: String]]
+            }
+            let update = try #require(changes("tenant.update"))
+            #expect(update["daily_requests"] == ["before": "5", "after": "50"])
+            #expect(update["limits"] == ["before": "{}", "after": #"{"weight":2}"#])
+            #expect(update["name"] == nil, "unchanged fields are not listed")
+            #expect(changes("tenant.create")?["id"] == ["after": #""org_d""#])
+            let keyCreate = try #require(changes("key.create"))
+            #expect(keyCreate["id"]?["after"] == "\"\(keyID)\"")
+            #expect(changes("key.revoke")?["revoked_at"]?["before"] == nil && changes("key.revoke")?["revoked_at"]?["after"] != nil)
+            #expect(changes("signing_key.rotate")?["kid"]?["after"]?.hasPrefix(#""sk_"#) == true)
+            let text = (try? String(contentsOfFile: s.auditPath, encoding: .utf8)) ?? ""
+            #expect(!text.contains(plaintext) && !text.contains("\"hash\"") && !text.contains("secret"), "no secret in the audit log")
+        }
+    }
+
+    @Test("a documented path with another method answers 405 with Allow; an unknown path stays 404")
+    func methodNotAllowed() async throws {
+        let s = try TestServer()
+        try await s.app().test(.router) { client in
+            let r = try await client.execute(uri: "/api/v1/translate", method: .delete)
+            #expect(r.status == .methodNotAllowed)
+            #expect(r.headers[.allow] == "POST")
+            #expect(r.errorCode == "method_not_allowed")
+            let tenant = try await client.execute(uri: "/api/v1/admin/tenants/org_x", method: .put)
+            #expect(tenant.status == .methodNotAllowed)
+            #expect(tenant.headers[.allow] == "GET, PATCH")
+            #expect(try await client.execute(uri: "/api/v1/nothing", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: "/api/v1/admin/tenants/a/b/c", method: .get).status == .notFound)
+        }
     }
 }

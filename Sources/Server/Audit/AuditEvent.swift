@@ -21,11 +21,14 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public var target: String?
     /// Translation cache outcome: `hit` (every text), `partial`, or `miss`.
     public var cache: String?
+    /// For admin writes: each changed field's value before and after, as JSON text (never secrets).
+    public var changes: [String: FieldChange]?
 
     public init(time: Date, requestID: String, clientIP: String? = nil, tenantID: String? = nil, tenantName: String? = nil,
                 keyID: String? = nil, method: String, path: String, status: Int, latencyMs: Double,
                 characters: Int? = nil, error: String? = nil, action: String? = nil, target: String? = nil,
-                cache: String? = nil) {
+                cache: String? = nil, changes: [String: FieldChange]? = nil) {
+        self.changes = changes
         self.time = time
         self.requestID = requestID
         self.clientIP = clientIP
@@ -44,7 +47,7 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case time, method, path, status, characters, error, action, target, cache
+        case time, method, path, status, characters, error, action, target, cache, changes
         case requestID = "request_id", clientIP = "client_ip", tenantID = "tenant_id", tenantName = "tenant_name"
         case keyID = "key_id", latencyMs = "latency_ms"
     }

@@ -32,6 +32,7 @@ public final class AuditState: @unchecked Sendable {
     private var _action: String?
     private var _target: String?
     private var _cache: String?
+    private var _changes: [String: FieldChange]?
 
     func with<T>(_ body: () -> T) -> T {
         lock.lock()
@@ -47,4 +48,6 @@ public final class AuditState: @unchecked Sendable {
     public var action: String? { get { with { _action } } set { with { _action = newValue } } }
     public var target: String? { get { with { _target } } set { with { _target = newValue } } }
     public var cache: String? { get { with { _cache } } set { with { _cache = newValue } } }
+    /// Admin writes: what changed (``FieldChange/diff(_:_:ignoring:)``).
+    public var changes: [String: FieldChange]? { get { with { _changes } } set { with { _changes = newValue } } }
 }

@@ -25,7 +25,18 @@ struct RequestAuditMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            let apiError = Self.apiError(for: error)
+            var apiError = Self.apiError(for: error)
+            if apiError.status == .notFound {
+                // A documented path with another method (no route matched it) is a 405 naming the allowed ones.
+                let allowed = DocumentedRoutes.methods(for: request.uri.path)
+                if !allowed.isEmpty && !allowed.contains(request.method.rawValue) {
+                    var h = HTTPFields()
+                    h[.allow] = allowed.joined(separator: ", ")
+                    apiError = APIError(.methodNotAllowed, "method_not_allowed",
+                                        "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(allowed.joined(separator: " or "))",
+                                        headers: h)
+                }
+            }
             if apiError.status == .internalServerError {
                 context.logger.error("request \(requestID) failed: \(String(reflecting: error))")
             } else if apiError.status.code >= 500 {
@@ -54,7 +65,7 @@ struct RequestAuditMiddleware: RouterMiddleware {
                 time: now(), requestID: requestID, clientIP: s.clientIP, tenantID: s.tenant?.id, tenantName: s.tenant?.name,
                 keyID: s.keyID, method: request.method.rawValue, path: request.uri.path, status: Int(response.status.code),
                 latencyMs: (ms * 1000).rounded() / 1000, characters: s.characters, error: errorCode, action: s.action,
-                target: s.target, cache: s.cache))
+                target: s.target, cache: s.cache, changes: s.changes))
         }
         return response
     }

@@ -125,6 +125,7 @@ extension ServerApp {
                                            dailyRequests: b.dailyRequests, dailyCharacters: b.dailyCharacters,
                                            allowedIPs: b.allowedIPs ?? [], enabled: b.enabled ?? true,
                                            limits: b.limits?.applied(to: TenantLimits()) ?? TenantLimits())
+            context.audit.changes = FieldChange.diff(nil, t)
             return JSONResponse(TenantView(t, env.isolationDefaults), status: .created)
         }
         router.get("tenants/:id") { _, context in
@@ -137,7 +138,9 @@ extension ServerApp {
             let id = context.parameters.get("id") ?? ""
             try admin(context, "tenant.update", id)
             let b = try await request.decodeJSON(UpdateTenantBody.self, limit: 64 << 10)
-            return JSONResponse(TenantView(try store.updateTenant(id, b.changes), env.isolationDefaults))
+            let (before, after) = try store.updateTenantReturningPrevious(id, b.changes)
+            context.audit.changes = FieldChange.diff(before, after)
+            return JSONResponse(TenantView(after, env.isolationDefaults))
         }
         router.get("tenants/:id/keys") { _, context in
             let id = context.parameters.get("id") ?? ""
@@ -151,12 +154,14 @@ extension ServerApp {
             let b = try await request.decodeJSON(CreateKeyBody.self, limit: 16 << 10)
             let (key, plaintext) = try store.createKey(tenantID: id, expiresInDays: b.expiresInDays, limits: b.limits ?? KeyLimits())
             context.audit.target = key.id
+            context.audit.changes = FieldChange.diff(nil, KeyView(key))   // the view: never the hash or the key
             return JSONResponse(CreatedKey(key: KeyView(key), apiKey: plaintext), status: .created)
         }
         router.post("tenants/:id/signing-keys/rotate") { _, context in
             let id = context.parameters.get("id") ?? ""
             try admin(context, "signing_key.rotate", id)
             let k = try store.rotateSigningKey(tenantID: id)
+            context.audit.changes = ["kid": FieldChange(before: nil, after: "\"\(k.kid)\"")]   // the id, never the secret
             return JSONResponse(SigningKeyView(kid: k.kid, tenantID: k.tenantId, createdAt: k.createdAt), status: .created)
         }
         router.get("keys") { request, context in
@@ -167,12 +172,17 @@ extension ServerApp {
             let id = context.parameters.get("key_id") ?? ""
             try admin(context, "key.update", id)
             let b = try await request.decodeJSON(UpdateKeyBody.self, limit: 16 << 10)
-            return JSONResponse(KeyView(try store.setKeyLimits(id, b.limits)))
+            let (before, after) = try store.setKeyLimits(id, b.limits)
+            context.audit.changes = FieldChange.diff(KeyView(before), KeyView(after))
+            return JSONResponse(KeyView(after))
         }
         router.post("keys/:key_id/revoke") { _, context in
             let id = context.parameters.get("key_id") ?? ""
             try admin(context, "key.revoke", id)
-            return JSONResponse(KeyView(try store.revokeKey(id)))
+            let before = try store.key(id)
+            let after = try store.revokeKey(id)
+            context.audit.changes = FieldChange.diff(before.map(KeyView.init), KeyView(after))
+            return JSONResponse(KeyView(after))
         }
     }
 }

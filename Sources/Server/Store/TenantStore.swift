@@ -139,8 +139,14 @@ public final class TenantStore: Sendable {
     /// Applies `changes`; throws `notFound` or `invalid`.
     @discardableResult
     public func updateTenant(_ id: String, _ changes: TenantChanges) throws -> Tenant {
+        try updateTenantReturningPrevious(id, changes).after
+    }
+
+    /// ``updateTenant(_:_:)``, also returning the record as it was, read in the same transaction (audit diffs).
+    public func updateTenantReturningPrevious(_ id: String, _ changes: TenantChanges) throws -> (before: Tenant, after: Tenant) {
         try db.write { db in
             guard var t = try Tenant.fetchOne(db, key: id) else { throw StoreError.notFound("no tenant '\(id)'") }
+            let before = t
             if let v = changes.name { t.name = v }
             if let v = changes.enabled { t.enabled = v }
             if let v = changes.scopes { t.scopes = v.sorted() }
@@ -151,7 +157,7 @@ public final class TenantStore: Sendable {
             t.updatedAt = now()
             try Self.validate(t)
             try t.update(db)
-            return t
+            return (before, t)
         }
     }
 
@@ -193,15 +199,16 @@ public final class TenantStore: Sendable {
         }
     }
 
-    /// Replaces a key's own rate limits.
+    /// Replaces a key's own rate limits; returns the key before and after.
     @discardableResult
-    public func setKeyLimits(_ id: String, _ limits: KeyLimits) throws -> APIKey {
+    public func setKeyLimits(_ id: String, _ limits: KeyLimits) throws -> (before: APIKey, after: APIKey) {
         try limits.validate()
         return try db.write { db in
             guard var k = try APIKey.fetchOne(db, key: id) else { throw StoreError.notFound("no key '\(id)'") }
+            let before = k
             k.limits = limits
             try k.update(db)
-            return k
+            return (before, k)
         }
     }
 
