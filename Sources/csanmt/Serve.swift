@@ -24,6 +24,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Tenant database (SQLite).", valueName: "PATH")) var db: String?
     @Option(name: .long, help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(name: .long, help: "Port (default 8080).") var port: Int?
+    @Option(name: .customLong("metrics-port"), help: "Port of the /metrics listener on metrics_host (default 9464 on 127.0.0.1; 0 = off).")
+    var metricsPort: Int?
     @Option(name: .long, help: ArgumentHelp(
         "Redis URL for quota counters and the translation cache shared by replicas (default: in-process counters).",
         valueName: "URL"))
@@ -48,6 +50,7 @@ struct Serve: AsyncParsableCommand {
         if let db { settings.db = db }
         if let host { settings.host = host }
         if let port { settings.port = port }
+        if let metricsPort { settings.metricsPort = metricsPort }
         if let model { settings.model = model }
         if let redis {
             if (try? RedisURL(redis))?.password != nil { throw CLIError(message: "put a Redis password in CSANMT_REDIS, not in a flag") }

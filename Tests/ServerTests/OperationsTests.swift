@@ -18,6 +18,9 @@ struct OperationsTests {
             let token = try #require(try await client.token("org_m", key))
             _ = try await client.postJSON("/api/v1/translate", #"{"text": "你好"}"#, token: token)
             _ = try await client.postJSON("/api/v1/translate", #"{"text": "你好"}"#, token: token)   // 429
+            #expect(try await client.get("/metrics").status == .notFound, "metrics are never on the API port")
+        }
+        try await Application(router: ServerApp.makeMetricsRouter(s.env)).test(.router) { client in
             let r = try await client.get("/metrics")
             #expect(r.status == .ok)
             #expect(r.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)

@@ -119,7 +119,7 @@ class Server:
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [str(BIN), "serve", "--db", str(self.db), "--port", str(self.port), "--host", "127.0.0.1",
-             "--audit-log", str(self.audit_log)],
+             "--metrics-port", str(free_port()), "--audit-log", str(self.audit_log)],
             cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:

@@ -33,10 +33,6 @@ public enum ServerApp {
         if !env.config.corsOrigins.isEmpty { router.add(middleware: CORSAllowListMiddleware(origins: Set(env.config.corsOrigins))) }
 
         addWebRoutes(router, env)
-        router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: env.metrics.exposition())))
-        }
         let api = router.group("api")
         api.get("health") { _, _ in JSONResponse(Health(status: "ok")) }
         api.get("ready") { _, _ -> JSONResponse<Ready> in
@@ -75,6 +71,17 @@ public enum ServerApp {
         return router
     }
 
+    /// The metrics listener's router: `GET /metrics` (Prometheus text) only. It is never on the API port, since it
+    /// names every tenant with its traffic; bind it to loopback or a private network (`metrics_host`).
+    public static func makeMetricsRouter(_ env: ServerEnvironment) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: env.metrics.exposition())))
+        }
+        return router
+    }
+
     /// The HTTP server with the connection guard (header/body/idle deadlines, disconnect detection).
     public static func makeApplication(_ env: ServerEnvironment, logger: Logger) -> some ApplicationProtocol {
         let c = env.config
@@ -94,13 +101,23 @@ public enum ServerApp {
     /// finish, and flushes the audit log.
     public static func run(_ env: ServerEnvironment, logger: Logger) async throws {
         logger.info("csanmt serving \(env.translator.description) on http://\(env.config.host):\(env.config.port)")
+        if env.config.metricsPort != 0 {
+            logger.info("metrics on http://\(env.config.metricsHost):\(env.config.metricsPort)/metrics (keep it private)")
+        }
         try await run(makeServiceGroup(env, logger: logger, handleSignals: true), env, logger: logger)
     }
 
     /// The server as a service group; `triggerGracefulShutdown()` (or a signal, with `handleSignals`) drains it.
     public static func makeServiceGroup(_ env: ServerEnvironment, logger: Logger, handleSignals: Bool) -> ServiceGroup {
         let app = makeApplication(env, logger: logger)
-        var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+        var services: [any Service] = [app]
+        if env.config.metricsPort != 0 {
+            services.append(Application(router: makeMetricsRouter(env),
+                                        configuration: .init(address: .hostname(env.config.metricsHost, port: env.config.metricsPort),
+                                                             serverName: "csanmt-metrics"),
+                                        logger: logger))
+        }
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                                                       logger: logger)
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(env.config.shutdownGrace * 1000))
         return ServiceGroup(configuration: configuration)

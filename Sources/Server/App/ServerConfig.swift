@@ -5,6 +5,10 @@ import Foundation
 public struct ServerConfig: Codable, Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
+    /// `/metrics` has its own listener, never the API port: it names every tenant with its traffic.
+    public var metricsHost = "127.0.0.1"
+    /// 0 = no metrics listener.
+    public var metricsPort = 9464
     /// SQLite database of tenants and keys.
     public var db = "csanmt.sqlite"
     /// Model folder; nil = the default model.
@@ -83,7 +87,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case host, port, db, model
+        case host, port, db, model, metricsHost = "metrics_host", metricsPort = "metrics_port"
         case auditLog = "audit_log", auditStdout = "audit_stdout", auditMaxBytes = "audit_max_bytes"
         case trustedProxies = "trusted_proxies", corsOrigins = "cors_origins", tokenIssuer = "token_issuer"
         case tokenAudience = "token_audience", tokenLifetime = "token_lifetime", signingKeyGrace = "signing_key_grace"
@@ -126,6 +130,8 @@ public struct ServerConfig: Codable, Sendable, Equatable {
             if !ok { throw StoreError.invalid("setting '\(key)' must be \(range)") }
         }
         try check((1...65_535).contains(port), "port", "1-65535")
+        try check((0...65_535).contains(metricsPort), "metrics_port", "0 (off) or 1-65535")
+        try check(metricsPort == 0 || metricsPort != port || metricsHost != host, "metrics_port", "another port than the API's")
         try check((60...2_592_000).contains(tokenLifetime), "token_lifetime", "60-2592000 seconds")
         try check((0...2_592_000).contains(signingKeyGrace), "signing_key_grace", "0-2592000 seconds")
         try check((1_024...(256 << 20)).contains(maxBodyBytes), "max_body_bytes", "1024 bytes to 256 MiB")
@@ -164,7 +170,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     /// Converts an environment string to the setting's JSON type.
     static func envValue(_ key: String, _ text: String) throws -> Any {
         switch key {
-        case "host", "db", "model", "audit_log", "token_issuer", "token_audience", "redis", "quota_fail_mode", "cache_scope",
+        case "host", "metrics_host", "db", "model", "audit_log", "token_issuer", "token_audience", "redis", "quota_fail_mode", "cache_scope",
              "web_root":
             return text
         case "trusted_proxies", "cors_origins":
@@ -224,7 +230,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
 }
 
 extension ServerConfig.CodingKeys {
-    static let allNames = ["host", "port", "db", "model", "audit_log", "audit_stdout", "audit_max_bytes", "trusted_proxies",
+    static let allNames = ["host", "port", "metrics_host", "metrics_port", "db", "model", "audit_log", "audit_stdout", "audit_max_bytes", "trusted_proxies",
                            "cors_origins", "token_issuer", "token_audience", "token_lifetime", "signing_key_grace",
                            "max_body_bytes", "max_characters", "max_batch_items", "max_sentences_per_request",
                            "tenant_weight", "tenant_max_in_flight", "tenant_max_queued_sentences", "tenant_requests_per_second",
