@@ -13,6 +13,7 @@ struct RedisFailureTests {
         let counter = RedisQuotaCounter(client: client, mode: mode) { up, message in log.add(up, message) }
         var config = ServerConfig()
         config.redis = redis.url
+        config.quotaFailMode = mode.rawValue   // also governs the rate limiter and the token deny-list
         config.cacheEntries = 0
         return (try TestServer(config: config, quota: counter, redis: client), counter, log)
     }

@@ -89,10 +89,17 @@ def test_login_and_translate(server, browser, artifacts):
     assert "?" not in browser.current_url and "#" not in browser.current_url
     assert pages.csp_violations(browser) == []
 
-    # Sign out clears the session.
+    # Sign out clears the session and signs the token out on the server.
+    token = stored["csanmt.token"]
+    assert server.http("GET", "/api/v1/whoami", token=token).status == 200
     by_id(browser, "logout-button").click()
     wait_visible(browser, "login-view")
     assert pages.session_storage(browser) == {}
+    deadline = time.time() + 10
+    while server.http("GET", "/api/v1/whoami", token=token).status == 200 and time.time() < deadline:
+        time.sleep(0.05)
+    revoked = server.http("GET", "/api/v1/whoami", token=token)
+    assert revoked.status == 401 and revoked.json["error"]["code"] == "token_revoked", revoked.text
     browser.refresh()
     wait_visible(browser, "login-view")
     assert not by_id(browser, "translator-view").is_displayed()
@@ -519,3 +526,21 @@ def test_audit_verify_cli(server, tmp_path):
     tampered.write_text("\n".join(lines) + "\n")
     with pytest.raises(AssertionError, match="line 2 does not follow the chain"):
         server.cli("audit", "verify", str(tampered))
+
+
+def test_session_renews_before_expiry(server, browser, artifacts):
+    """An admin token lives 15 minutes: the page swaps it for a new one (POST /api/v1/auth/refresh) when it is about
+    to expire, and the old token stops working."""
+    pages.sign_in(browser, server.base_url, "ui_admin", server.admin_key)
+    pages.open_admin(browser)
+    old = pages.session_storage(browser)["csanmt.token"]
+    issued = server.http("POST", "/api/v1/auth/token", {"tenant_id": "ui_admin", "api_key": server.admin_key})
+    assert issued.json["expires_in"] == 900, issued.text
+    # Pretend the token runs out in a minute; the next call renews it first.
+    browser.execute_script("API.session.expiresAt = Date.now() + 60000;")
+    by_id(browser, "admin-refresh").click()
+    wait(browser).until(lambda d: pages.session_storage(d).get("csanmt.token") not in (None, old))
+    new = pages.session_storage(browser)["csanmt.token"]
+    assert server.http("GET", "/api/v1/whoami", token=new).status == 200
+    assert server.http("GET", "/api/v1/whoami", token=old).json["error"]["code"] == "token_revoked"
+    assert by_id(browser, "admin-view").is_displayed()   # still signed in

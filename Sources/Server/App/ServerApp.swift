@@ -63,6 +63,7 @@ public enum ServerApp {
             return JSONResponse(WhoAmI(tenantID: id.tenant.id, tenantName: id.tenant.name, keyID: id.keyID,
                                        scopes: id.scopes.sorted().map(\.rawValue)))
         }
+        addSessionRoutes(authed, env)
         addUsageRoutes(authed, env)
         let admin = authed.group("admin")
         addAdminRoutes(admin, env)

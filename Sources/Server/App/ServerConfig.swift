@@ -25,6 +25,8 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public var tokenAudience = "csanmt-api"
     /// Access-token lifetime in seconds (24 h).
     public var tokenLifetime: Double = 86_400
+    /// Lifetime of tokens with the `admin` scope, in seconds (15 minutes; renew with `POST /api/v1/auth/refresh`).
+    public var adminTokenLifetime: Double = 900
     /// How long tokens signed with a rotated-out key keep verifying, in seconds.
     public var signingKeyGrace: Double = 86_400
     /// Largest request body in bytes.
@@ -91,6 +93,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         case auditLog = "audit_log", auditStdout = "audit_stdout", auditMaxBytes = "audit_max_bytes"
         case trustedProxies = "trusted_proxies", corsOrigins = "cors_origins", tokenIssuer = "token_issuer"
         case tokenAudience = "token_audience", tokenLifetime = "token_lifetime", signingKeyGrace = "signing_key_grace"
+        case adminTokenLifetime = "admin_token_lifetime"
         case maxBodyBytes = "max_body_bytes", maxCharacters = "max_characters", maxBatchItems = "max_batch_items"
         case maxSentencesPerRequest = "max_sentences_per_request", tenantWeight = "tenant_weight"
         case tenantMaxInFlight = "tenant_max_in_flight", tenantMaxQueuedSentences = "tenant_max_queued_sentences"
@@ -133,6 +136,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         try check((0...65_535).contains(metricsPort), "metrics_port", "0 (off) or 1-65535")
         try check(metricsPort == 0 || metricsPort != port || metricsHost != host, "metrics_port", "another port than the API's")
         try check((60...2_592_000).contains(tokenLifetime), "token_lifetime", "60-2592000 seconds")
+        try check((60...86_400).contains(adminTokenLifetime), "admin_token_lifetime", "60-86400 seconds")
         try check((0...2_592_000).contains(signingKeyGrace), "signing_key_grace", "0-2592000 seconds")
         try check((1_024...(256 << 20)).contains(maxBodyBytes), "max_body_bytes", "1024 bytes to 256 MiB")
         try check((1...10_000_000).contains(maxCharacters), "max_characters", "1-10000000")
@@ -231,7 +235,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
 
 extension ServerConfig.CodingKeys {
     static let allNames = ["host", "port", "metrics_host", "metrics_port", "db", "model", "audit_log", "audit_stdout", "audit_max_bytes", "trusted_proxies",
-                           "cors_origins", "token_issuer", "token_audience", "token_lifetime", "signing_key_grace",
+                           "cors_origins", "token_issuer", "token_audience", "token_lifetime", "admin_token_lifetime", "signing_key_grace",
                            "max_body_bytes", "max_characters", "max_batch_items", "max_sentences_per_request",
                            "tenant_weight", "tenant_max_in_flight", "tenant_max_queued_sentences", "tenant_requests_per_second",
                            "tenant_burst", "tenant_characters_per_minute", "redis", "quota_fail_mode", "batching",

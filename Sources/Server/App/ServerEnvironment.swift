@@ -40,8 +40,10 @@ public struct ServerEnvironment: Sendable {
         audit?.onDroppedLines { metrics.auditDropped($0) }
         cache = TranslationCache(entries: config.cacheEntries, scope: CacheScope(rawValue: config.cacheScope) ?? .tenant,
                                  redis: redis, ttlSeconds: config.cacheTTL)
+        let mode = QuotaFailMode(rawValue: config.quotaFailMode) ?? .failClosed
         tokens = TokenService(store: store, issuer: config.tokenIssuer, audience: config.tokenAudience,
-                              lifetime: config.tokenLifetime, grace: config.signingKeyGrace, now: now)
+                              lifetime: config.tokenLifetime, adminLifetime: config.adminTokenLifetime, grace: config.signingKeyGrace,
+                              denyList: redis.map { RedisTokenDenyList(client: $0, mode: mode, now: now) }, now: now)
         let proxies = try config.trustedProxies.map { text -> CIDR in
             guard let c = CIDR(text) else { throw StoreError.invalid("trusted_proxies: '\(text)' is not an address or CIDR") }
             return c

@@ -10,7 +10,11 @@ public struct Identity: Sendable, Equatable {
     public let tokenID: String
     /// The key's own rate limits (on top of the tenant's).
     public var keyLimits = KeyLimits()
-    public init(tenant: Tenant, keyID: String, scopes: Set<Scope>, tokenID: String, keyLimits: KeyLimits = KeyLimits()) {
+    /// When the token expires (sign-out keeps its id on the deny-list until then).
+    public var tokenExpiry = Date.distantFuture
+    public init(tenant: Tenant, keyID: String, scopes: Set<Scope>, tokenID: String, keyLimits: KeyLimits = KeyLimits(),
+                tokenExpiry: Date = .distantFuture) {
+        self.tokenExpiry = tokenExpiry
         self.tenant = tenant
         self.keyID = keyID
         self.scopes = scopes
@@ -29,11 +33,19 @@ public struct TokenService: Sendable {
     public let issuer: String
     public let audience: String
     public let lifetime: TimeInterval
+    /// Lifetime of tokens that carry `admin` (short: they can create keys and change tenants). Renew with
+    /// `POST /api/v1/auth/refresh`.
+    public let adminLifetime: TimeInterval
     public let grace: TimeInterval
+    /// Signed-out tokens.
+    public let denyList: any TokenDenyList
     let now: @Sendable () -> Date
 
     public init(store: TenantStore, issuer: String = "csanmt", audience: String = "csanmt-api",
-                lifetime: TimeInterval = 86_400, grace: TimeInterval = 86_400, now: @escaping @Sendable () -> Date = Date.init) {
+                lifetime: TimeInterval = 86_400, adminLifetime: TimeInterval = 900, grace: TimeInterval = 86_400,
+                denyList: (any TokenDenyList)? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+        self.adminLifetime = adminLifetime
+        self.denyList = denyList ?? LocalTokenDenyList(now: now)
         self.store = store
         self.issuer = issuer
         self.audience = audience
@@ -45,7 +57,7 @@ public struct TokenService: Sendable {
     /// Exchanges an API key for a token. Unknown tenant and wrong key give the same error.
     /// `admit` runs on the tenant before a token is made (the IP allow-list check).
     public func issue(tenantID: String, apiKey: String,
-                      admit: (Tenant) throws -> Void = { _ in }) async throws -> (token: String, keyID: String, tenant: Tenant) {
+                      admit: (Tenant) throws -> Void = { _ in }) async throws -> (token: String, keyID: String, tenant: Tenant, expiresIn: Int) {
         // Both lookups always run, so an unknown tenant answers in the same time as a wrong key.
         let tenantRecord = try store.tenant(tenantID)
         let keyRecord = try store.authenticate(tenantID: tenantID, plaintext: apiKey)
@@ -55,16 +67,30 @@ public struct TokenService: Sendable {
         guard key.revokedAt == nil else { throw APIError.invalidToken("key_revoked", "this API key has been revoked") }
         guard key.isActive(at: t) else { throw APIError.invalidToken("key_expired", "this API key has expired") }
         guard tenant.enabled else { throw APIError.tenantDisabled }
-        let signing = try store.currentSigningKey(tenantID: tenantID)
+        let (token, expiresIn) = try await sign(tenant: tenant, keyID: key.id, at: t)
+        return (token, key.id, tenant, expiresIn)
+    }
+
+    /// A new token for the caller of a valid token (the key and tenant were checked by ``verify(_:)``); the old
+    /// one is signed out, so renewing never leaves two tokens alive.
+    public func renew(_ identity: Identity) async throws -> (token: String, expiresIn: Int) {
+        let renewed = try await sign(tenant: identity.tenant, keyID: identity.keyID, at: now())
+        try await denyList.deny(identity.tokenID, until: identity.tokenExpiry)
+        return renewed
+    }
+
+    /// Signs a token for `keyID` with the tenant's current key; admin tokens get ``adminLifetime``.
+    func sign(tenant: Tenant, keyID: String, at t: Date) async throws -> (token: String, expiresIn: Int) {
+        let life = tenant.scopes.contains(.admin) ? min(lifetime, adminLifetime) : lifetime
+        let signing = try store.currentSigningKey(tenantID: tenant.id)
         let claims = TokenClaims(
             tid: tenant.id, scope: tenant.scopes.map(\.rawValue).joined(separator: " "),
-            exp: .init(value: t.addingTimeInterval(lifetime)), iat: .init(value: t), nbf: .init(value: t),
+            exp: .init(value: t.addingTimeInterval(life)), iat: .init(value: t), nbf: .init(value: t),
             iss: .init(value: issuer), aud: .init(value: audience), kid: signing.kid,
-            jti: .init(value: APIKeyCodec.randomBase62(22)), keyID: key.id)
+            jti: .init(value: APIKeyCodec.randomBase62(22)), keyID: keyID)
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: signing.secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: signing.kid))
-        let token = try await keys.sign(claims, kid: JWKIdentifier(string: signing.kid))
-        return (token, key.id, tenant)
+        return (try await keys.sign(claims, kid: JWKIdentifier(string: signing.kid)), Int(life))
     }
 
     /// Verifies a bearer token: pinned algorithm, signature with the tenant's key, time, issuer, audience, then the
@@ -100,6 +126,9 @@ public struct TokenService: Sendable {
             throw APIError.invalidToken("invalid_audience", "the token is not meant for this service")
         }
         guard claims.tid == signing.tenantId else { throw APIError.invalidToken("malformed_token", "the token's tenant does not match its key") }
+        guard try await !denyList.isDenied(claims.jti.value) else {
+            throw APIError.invalidToken("token_revoked", "this token was signed out; request a new one")
+        }
         let records = try store.authRecords(kid: kid, keyID: claims.keyID, tenantID: claims.tid)
         guard let key = records.apiKey, key.tenantId == claims.tid else {
             throw APIError.invalidToken("key_revoked", "the API key behind this token no longer exists")
@@ -110,7 +139,7 @@ public struct TokenService: Sendable {
         guard tenant.enabled else { throw APIError.tenantDisabled }
         let granted = Set(claims.scope.split(separator: " ").compactMap { Scope(rawValue: String($0)) })
         return Identity(tenant: tenant, keyID: key.id, scopes: granted.intersection(tenant.scopes), tokenID: claims.jti.value,
-                        keyLimits: key.limits)
+                        keyLimits: key.limits, tokenExpiry: claims.exp.value)
     }
 
     struct Header: Decodable { let alg: String?; let kid: String? }

@@ -26,7 +26,24 @@ extension ServerApp {
             }
             context.audit.tenant = issued.tenant
             context.audit.keyID = issued.keyID
-            return JSONResponse(TokenResponse(token: issued.token, expiresIn: Int(env.tokens.lifetime)))
+            return JSONResponse(TokenResponse(token: issued.token, expiresIn: issued.expiresIn))
+        }
+    }
+
+    /// `POST /api/v1/auth/logout` (signs the calling token out until it expires, on every replica sharing Redis)
+    /// and `POST /api/v1/auth/refresh` (a new token for the same key; the old one is signed out).
+    static func addSessionRoutes(_ router: RouterGroup<AppContext>, _ env: ServerEnvironment) {
+        router.post("auth/logout") { _, context -> Response in
+            guard let identity = context.identity else { throw APIError.missingCredentials }
+            context.audit.action = "token.revoke"
+            try await env.tokens.denyList.deny(identity.tokenID, until: identity.tokenExpiry)
+            return Response(status: .noContent)
+        }
+        router.post("auth/refresh") { _, context -> JSONResponse<TokenResponse> in
+            guard let identity = context.identity else { throw APIError.missingCredentials }
+            context.audit.action = "token.renew"
+            let renewed = try await env.tokens.renew(identity)
+            return JSONResponse(TokenResponse(token: renewed.token, expiresIn: renewed.expiresIn))
         }
     }
 }

@@ -59,8 +59,46 @@
     },
 
     /** True when we know the token has run out (the server is asked otherwise). */
-    isExpired() { return this.expiresAt > 0 && Date.now() >= this.expiresAt; }
+    isExpired() { return this.expiresAt > 0 && Date.now() >= this.expiresAt; },
+
+    /** True when the token runs out within two minutes (admin tokens live 15): time to renew it. */
+    needsRenewal() { return this.expiresAt > 0 && Date.now() >= this.expiresAt - 120000; }
   };
+
+  let renewing = null;   // one renewal at a time, shared by concurrent calls
+
+  /** Swaps a token about to expire for a new one (POST /api/v1/auth/refresh signs the old one out). */
+  async function renewIfNeeded() {
+    if (!session.token || session.isExpired() || !session.needsRenewal()) return;
+    if (!renewing) {
+      renewing = (async function () {
+        try {
+          const response = await fetch('/api/v1/auth/refresh', {
+            method: 'POST', headers: { 'Accept': 'application/json', 'Authorization': 'Bearer ' + session.token },
+            credentials: 'omit', cache: 'no-store', redirect: 'error'
+          });
+          if (response.ok) {
+            const body = await response.json();
+            session.save(body.token, body.expires_in);
+          }
+        } catch (e) { /* the call itself will report the problem */ }
+        renewing = null;
+      })();
+    }
+    await renewing;
+  }
+
+  /** Signs the token out on the server (best effort) and forgets it here. */
+  async function logout() {
+    const token = session.token;
+    session.clear();
+    if (!token) return;
+    try {
+      await fetch('/api/v1/auth/logout', {
+        method: 'POST', headers: { 'Authorization': 'Bearer ' + token }, credentials: 'omit', cache: 'no-store', redirect: 'error'
+      });
+    } catch (e) { /* offline: the token still expires on its own */ }
+  }
 
   // ------------------------------------------------------------------ requests
 
@@ -88,6 +126,7 @@
   async function request(method, path, options) {
     const opts = options || {};
     const auth = opts.auth !== false;
+    if (auth) await renewIfNeeded();
     if (auth && (!session.token || session.isExpired())) {
       throw new ApiError(401, 'token_expired', 'the session token has expired', null, null);
     }
@@ -173,6 +212,7 @@
   window.API = {
     ApiError: ApiError,
     session: session,
+    logout: logout,
     request: request,
     describe: describe,
     isAuthFailure: isAuthFailure,

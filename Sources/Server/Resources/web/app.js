@@ -27,7 +27,10 @@
     I18N.setLanguage(I18N.language);
 
     el['login-form'].addEventListener('submit', function (event) { event.preventDefault(); signIn(); });
-    el['logout-button'].addEventListener('click', function () { signOut({ key: 'login.signedOut' }); });
+    el['logout-button'].addEventListener('click', function () {
+      API.logout();   // signs the token out on the server too (best effort)
+      signOut({ key: 'login.signedOut' });
+    });
     el['nav-translator'].addEventListener('click', function () { showView('translator'); });
     el['nav-admin'].addEventListener('click', function () { showView('admin'); });
 

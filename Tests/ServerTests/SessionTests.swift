@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import Server
+
+/// Sign-out (a deny-list of token ids until they expire), renewal, and short-lived admin tokens.
+@Suite("Sessions")
+struct SessionTests {
+    @Test("a token works before logout and gets 401 token_revoked after; the key's other tokens keep working")
+    func logout() async throws {
+        let s = try TestServer()
+        let key = try s.tenant("org_a")
+        try await s.app().test(.router) { client in
+            let token = try #require(try await client.token("org_a", key))
+            let other = try #require(try await client.token("org_a", key))
+            #expect(try await client.get("/api/v1/whoami", token: token).status == .ok)
+            #expect(try await client.postJSON("/api/v1/auth/logout", "", token: token).status == .noContent)
+            let after = try await client.get("/api/v1/whoami", token: token)
+            #expect(after.status == .unauthorized)
+            #expect(after.errorCode == "token_revoked")
+            #expect(try await client.get("/api/v1/whoami", token: other).status == .ok)
+        }
+        #expect(try s.auditLines().contains { $0["action"] as? String == "token.revoke" })
+    }
+
+    @Test("refresh gives a new token and signs the old one out")
+    func refresh() async throws {
+        let s = try TestServer()
+        let key = try s.tenant("org_a")
+        try await s.app().test(.router) { client in
+            let token = try #require(try await client.token("org_a", key))
+            let r = try await client.postJSON("/api/v1/auth/refresh", "", token: token)
+            #expect(r.status == .ok)
+            let renewed = try #require(r.json?["token"] as? String)
+            #expect(renewed != token)
+            #expect(try await client.get("/api/v1/whoami", token: renewed).status == .ok)
+            #expect(try await client.get("/api/v1/whoami", token: token).errorCode == "token_revoked")
+        }
+    }
+
+    @Test("an admin token expires within 15 minutes; a translate token keeps the configured lifetime")
+    func adminTokensAreShortLived() async throws {
+        let s = try TestServer()
+        let adminKey = try s.tenant("ops_admin", scopes: [.admin])
+        let userKey = try s.tenant("org_a")
+        try await s.app().test(.router) { client in
+            let admin = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "ops_admin", "api_key": "\#(adminKey)"}"#)
+            #expect(admin.json?["expires_in"] as? Int == 900)
+            let user = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_a", "api_key": "\#(userKey)"}"#)
+            #expect(user.json?["expires_in"] as? Int == 86_400)
+            let token = try #require(admin.json?["token"] as? String)
+            s.clock.advance(899)
+            #expect(try await client.get("/api/v1/admin/tenants", token: token).status == .ok)
+            s.clock.advance(2)
+            let expired = try await client.get("/api/v1/admin/tenants", token: token)
+            #expect(expired.status == .unauthorized && expired.errorCode == "token_expired")
+        }
+    }
+
+    @Test("a sign-out on one replica holds on every replica sharing Redis")
+    func logoutIsShared() async throws {
+        guard let url = ProcessInfo.processInfo.environment["CSANMT_TEST_REDIS_URL"] else { return }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csanmt-sessions-\(UUID().uuidString)")
+        let a = try TestServer(dbDirectory: dir, redis: RedisClient(url: try RedisURL(url)))
+        let b = try TestServer(dbDirectory: dir, redis: RedisClient(url: try RedisURL(url)))
+        let key = try a.tenant("org_shared")
+        let token: String = try await a.app().test(.router) { client in
+            let token = try #require(try await client.token("org_shared", key))
+            #expect(try await client.postJSON("/api/v1/auth/logout", "", token: token).status == .noContent)
+            return token
+        }
+        try await b.app().test(.router) { client in
+            let r = try await client.get("/api/v1/whoami", token: token)
+            #expect(r.errorCode == "token_revoked")
+        }
+    }
+}
