@@ -223,8 +223,12 @@ struct TenantCommand: ParsableCommand {
             abstract: "Start a new token-signing key; tokens signed with the old one verify during the grace period.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Tenant id.") var id: String
+        @Flag(help: "Emergency: delete the old secrets now, so every token they signed fails at once (no grace).")
+        var immediate = false
+        @Option(help: "Seconds retired secrets keep verifying; older ones are purged (the server's signing_key_grace, default 86400).")
+        var grace: Double = 86_400
         func run() throws {
-            let k = try adminAction { try database.open().rotateSigningKey(tenantID: id) }
+            let k = try adminAction { try database.open().rotateSigningKey(tenantID: id, immediate: immediate, grace: grace) }
             print("new signing key \(k.kid) for \(id)")
         }
     }

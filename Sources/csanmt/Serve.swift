@@ -80,6 +80,9 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CLIError(message: "\(error)")
         }
+        if let purged = try? env.store.purgeRetiredSigningKeys(grace: settings.signingKeyGrace), purged > 0 {
+            logger.info("purged \(purged) signing secret(s) retired more than signing_key_grace ago")
+        }
         let tenantCount = (try? env.store.tenants().count) ?? 0
         logger.info("model \(translator.description); tenants in \(settings.db); \(tenantCount) tenant(s)")
         logger.info("""

@@ -75,4 +75,31 @@ struct SessionTests {
             #expect(r.errorCode == "token_revoked")
         }
     }
+
+    @Test("rotate-secret keeps old tokens for the grace; --immediate ends them at once; retired secrets are purged after the grace")
+    func rotation() async throws {
+        let s = try TestServer()
+        let adminKey = try s.tenant("ops_admin", scopes: [.admin])
+        let key = try s.tenant("org_a")
+        try await s.app().test(.router) { client in
+            let admin = try #require(try await client.token("ops_admin", adminKey))
+            let before = try #require(try await client.token("org_a", key))
+            #expect(try await client.postJSON("/api/v1/admin/tenants/org_a/signing-keys/rotate", "", token: admin).status == .created)
+            #expect(try await client.get("/api/v1/whoami", token: before).status == .ok, "within the grace period")
+            let second = try #require(try await client.token("org_a", key))
+            let r = try await client.postJSON("/api/v1/admin/tenants/org_a/signing-keys/rotate?immediate=true", "", token: admin)
+            #expect(r.status == .created)
+            for old in [before, second] {
+                #expect(try await client.get("/api/v1/whoami", token: old).errorCode == "unknown_signing_key")
+            }
+            let fresh = try #require(try await client.token("org_a", key))
+            #expect(try await client.get("/api/v1/whoami", token: fresh).status == .ok)
+        }
+        #expect(try s.auditLines().contains { $0["action"] as? String == "signing_key.rotate_immediate" })
+        // A normal rotation leaves a retired secret; it is purged once the grace has passed.
+        try s.store.rotateSigningKey(tenantID: "org_a", grace: 86_400)
+        #expect(try s.store.purgeRetiredSigningKeys(grace: 86_400) == 0)
+        s.clock.advance(86_401)
+        #expect(try s.store.purgeRetiredSigningKeys(grace: 86_400) == 1)
+    }
 }

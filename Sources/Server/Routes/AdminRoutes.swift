@@ -157,10 +157,12 @@ extension ServerApp {
             context.audit.changes = FieldChange.diff(nil, KeyView(key))   // the view: never the hash or the key
             return JSONResponse(CreatedKey(key: KeyView(key), apiKey: plaintext), status: .created)
         }
-        router.post("tenants/:id/signing-keys/rotate") { _, context in
+        router.post("tenants/:id/signing-keys/rotate") { request, context in
             let id = context.parameters.get("id") ?? ""
             try admin(context, "signing_key.rotate", id)
-            let k = try store.rotateSigningKey(tenantID: id)
+            let immediate = request.uri.queryParameters.get("immediate") == "true"
+            let k = try store.rotateSigningKey(tenantID: id, immediate: immediate, grace: env.config.signingKeyGrace)
+            if immediate { context.audit.action = "signing_key.rotate_immediate" }
             context.audit.changes = ["kid": FieldChange(before: nil, after: "\"\(k.kid)\"")]   // the id, never the secret
             return JSONResponse(SigningKeyView(kid: k.kid, tenantID: k.tenantId, createdAt: k.createdAt), status: .created)
         }

@@ -18,6 +18,9 @@ public final class TenantStore: Sendable {
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var config = Configuration()
         config.busyMode = .timeout(5)
+        // Revocations, disables and rotations must survive a power loss: sync the WAL on every commit (writes here
+        // are rare; WAL's default NORMAL may lose the last ones).
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         // The database (and its -wal/-shm files, which SQLite creates with the main file's mode) holds signing
         // secrets: create it owner-only before SQLite touches it.
         if !FileManager.default.fileExists(atPath: path) {
@@ -240,19 +243,40 @@ public final class TenantStore: Sendable {
         return key
     }
 
-    /// Starts a new signing key; the previous ones are retired now and keep verifying during the grace period.
+    /// Starts a new signing key. The previous ones are retired now and keep verifying during the grace period;
+    /// `immediate` (an emergency: a leaked secret) deletes them instead, so their tokens fail at once. Secrets
+    /// retired longer than `grace` ago are purged.
     @discardableResult
-    public func rotateSigningKey(tenantID: String) throws -> SigningKey {
+    public func rotateSigningKey(tenantID: String, immediate: Bool = false, grace: TimeInterval = 86_400) throws -> SigningKey {
         let t = now()
         let key = SigningKey(kid: "sk_" + APIKeyCodec.randomBase62(16), tenantId: tenantID, secret: APIKeyCodec.newSecret(),
                              createdAt: t, retiredAt: nil)
         try db.write { db in
             guard try Tenant.fetchOne(db, key: tenantID) != nil else { throw StoreError.notFound("no tenant '\(tenantID)'") }
-            try db.execute(sql: "UPDATE signing_keys SET retired_at = ? WHERE tenant_id = ? AND retired_at IS NULL",
-                           arguments: [t, tenantID])
+            if immediate {
+                try db.execute(sql: "DELETE FROM signing_keys WHERE tenant_id = ?", arguments: [tenantID])
+            } else {
+                try db.execute(sql: "UPDATE signing_keys SET retired_at = ? WHERE tenant_id = ? AND retired_at IS NULL",
+                               arguments: [t, tenantID])
+            }
             try key.insert(db)
+            try Self.purgeRetired(db, before: t.addingTimeInterval(-grace))
         }
         return key
+    }
+
+    /// Deletes signing secrets retired longer than `grace` ago (no token they signed verifies any more); returns
+    /// how many. The server runs it at start-up; rotations run it too.
+    @discardableResult
+    public func purgeRetiredSigningKeys(grace: TimeInterval) throws -> Int {
+        let cutoff = now().addingTimeInterval(-grace)
+        return try db.write { db in try Self.purgeRetired(db, before: cutoff) }
+    }
+
+    @discardableResult
+    static func purgeRetired(_ db: Database, before cutoff: Date) throws -> Int {
+        try db.execute(sql: "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?", arguments: [cutoff])
+        return db.changesCount
     }
 
     /// Everything request authentication needs, read in one transaction.
