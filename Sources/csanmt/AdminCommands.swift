@@ -271,13 +271,18 @@ struct KeyCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; it is printed alone on the last line.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Tenant id.") var tenant: String
-        @Option(name: .customLong("expires-in"), help: "Days until the key expires (default never).") var expiresIn: Int?
+        @Option(name: .customLong("expires-in"), help: "Days until the key expires (default 365).") var expiresIn: Int = 365
+        @Flag(name: .customLong("no-expiry"), help: "The key never expires (prefer rotating keys).") var noExpiry = false
+        @Option(help: "Comma-separated scopes, a subset of the tenant's (default: the tenant's), e.g. translate:basic for an integration.")
+        var scopes: String?
         @OptionGroup var limits: KeyLimitOptions
         func run() throws {
             let (key, plaintext) = try adminAction {
-                try database.open().createKey(tenantID: tenant, expiresInDays: expiresIn, limits: limits.limits)
+                try database.open().createKey(tenantID: tenant, expiresInDays: noExpiry ? nil : expiresIn, limits: limits.limits,
+                                              scopes: try scopes.map { try Scope.parseList($0) })
             }
-            print("created \(key.id) for \(tenant), expires \(formatDate(key.expiresAt)); store it now, it is not shown again:")
+            let scopeText = key.scopes.map { $0.map(\.rawValue).joined(separator: ",") } ?? "the tenant's"
+            print("created \(key.id) for \(tenant), scopes \(scopeText), expires \(formatDate(key.expiresAt)); store it now, it is not shown again:")
             print(plaintext)
         }
     }

@@ -102,4 +102,37 @@ struct SessionTests {
         s.clock.advance(86_401)
         #expect(try s.store.purgeRetiredSigningKeys(grace: 86_400) == 1)
     }
+
+    @Test("a translate-only key of an admin tenant cannot call batch or admin routes; a key's scopes stay within its tenant's")
+    func keyScopes() async throws {
+        let s = try TestServer()
+        _ = try s.tenant("org_a", scopes: [.admin, .translateBasic, .translateBatch, .usageRead])
+        let (_, narrow) = try s.store.createKey(tenantID: "org_a", scopes: [.translateBasic])
+        let (_, wide) = try s.store.createKey(tenantID: "org_a")
+        _ = try s.tenant("org_b", scopes: [.translateBasic])
+        #expect(throws: StoreError.self) { try s.store.createKey(tenantID: "org_b", scopes: [.admin]) }
+        try await s.app().test(.router) { client in
+            let t = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_a", "api_key": "\#(narrow)"}"#)
+            #expect(t.json?["expires_in"] as? Int == 86_400, "no admin scope: the normal lifetime")
+            let token = try #require(t.json?["token"] as? String)
+            #expect(try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#, token: token).status == .ok)
+            let batch = try await client.postJSON("/api/v1/translate", #"{"text": ["x", "y"]}"#, token: token)
+            #expect(batch.status == .forbidden && batch.errorCode == "insufficient_scope")
+            #expect(try await client.get("/api/v1/admin/tenants", token: token).errorCode == "insufficient_scope")
+            #expect(try await client.get("/api/v1/usage", token: token).errorCode == "insufficient_scope")
+            let whoami = try await client.get("/api/v1/whoami", token: token).json
+            #expect(whoami?["scopes"] as? [String] == ["translate:basic"])
+            let admin = try #require(try await client.token("org_a", wide))
+            #expect(try await client.get("/api/v1/admin/tenants", token: admin).status == .ok)
+            // Created through the API: scopes, and the default expiry of 365 days.
+            let created = try await client.postJSON("/api/v1/admin/tenants/org_a/keys", #"{"scopes": ["translate:basic"]}"#, token: admin)
+            #expect(created.status == .created)
+            let key = created.json?["key"] as? [String: Any]
+            #expect(key?["scopes"] as? [String] == ["translate:basic"])
+            let expires = ISO8601DateFormatter().date(from: key?["expires_at"] as? String ?? "")
+            #expect(expires.map { abs($0.timeIntervalSince(s.clock.now) - 365 * 86_400) < 2 } == true)
+            let never = try await client.postJSON("/api/v1/admin/tenants/org_a/keys", #"{"expires_in_days": null}"#, token: admin)
+            #expect((never.json?["key"] as? [String: Any])?["expires_at"] == nil)
+        }
+    }
 }

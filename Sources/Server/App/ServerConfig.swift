@@ -25,6 +25,8 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public var tokenAudience = "csanmt-api"
     /// Access-token lifetime in seconds (24 h).
     public var tokenLifetime: Double = 86_400
+    /// Days until a new API key expires when its creator names none (0 = never).
+    public var keyExpiryDays = 365
     /// Lifetime of tokens with the `admin` scope, in seconds (15 minutes; renew with `POST /api/v1/auth/refresh`).
     public var adminTokenLifetime: Double = 900
     /// How long tokens signed with a rotated-out key keep verifying, in seconds.
@@ -93,7 +95,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         case auditLog = "audit_log", auditStdout = "audit_stdout", auditMaxBytes = "audit_max_bytes"
         case trustedProxies = "trusted_proxies", corsOrigins = "cors_origins", tokenIssuer = "token_issuer"
         case tokenAudience = "token_audience", tokenLifetime = "token_lifetime", signingKeyGrace = "signing_key_grace"
-        case adminTokenLifetime = "admin_token_lifetime"
+        case adminTokenLifetime = "admin_token_lifetime", keyExpiryDays = "key_expiry_days"
         case maxBodyBytes = "max_body_bytes", maxCharacters = "max_characters", maxBatchItems = "max_batch_items"
         case maxSentencesPerRequest = "max_sentences_per_request", tenantWeight = "tenant_weight"
         case tenantMaxInFlight = "tenant_max_in_flight", tenantMaxQueuedSentences = "tenant_max_queued_sentences"
@@ -137,6 +139,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         try check(metricsPort == 0 || metricsPort != port || metricsHost != host, "metrics_port", "another port than the API's")
         try check((60...2_592_000).contains(tokenLifetime), "token_lifetime", "60-2592000 seconds")
         try check((60...86_400).contains(adminTokenLifetime), "admin_token_lifetime", "60-86400 seconds")
+        try check((0...3_650).contains(keyExpiryDays), "key_expiry_days", "0 (never) to 3650")
         try check((0...2_592_000).contains(signingKeyGrace), "signing_key_grace", "0-2592000 seconds")
         try check((1_024...(256 << 20)).contains(maxBodyBytes), "max_body_bytes", "1024 bytes to 256 MiB")
         try check((1...10_000_000).contains(maxCharacters), "max_characters", "1-10000000")
@@ -235,7 +238,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
 
 extension ServerConfig.CodingKeys {
     static let allNames = ["host", "port", "metrics_host", "metrics_port", "db", "model", "audit_log", "audit_stdout", "audit_max_bytes", "trusted_proxies",
-                           "cors_origins", "token_issuer", "token_audience", "token_lifetime", "admin_token_lifetime", "signing_key_grace",
+                           "cors_origins", "token_issuer", "token_audience", "token_lifetime", "admin_token_lifetime", "key_expiry_days", "signing_key_grace",
                            "max_body_bytes", "max_characters", "max_batch_items", "max_sentences_per_request",
                            "tenant_weight", "tenant_max_in_flight", "tenant_max_queued_sentences", "tenant_requests_per_second",
                            "tenant_burst", "tenant_characters_per_minute", "redis", "quota_fail_mode", "batching",

@@ -67,24 +67,24 @@ public struct TokenService: Sendable {
         guard key.revokedAt == nil else { throw APIError.invalidToken("key_revoked", "this API key has been revoked") }
         guard key.isActive(at: t) else { throw APIError.invalidToken("key_expired", "this API key has expired") }
         guard tenant.enabled else { throw APIError.tenantDisabled }
-        let (token, expiresIn) = try await sign(tenant: tenant, keyID: key.id, at: t)
+        let (token, expiresIn) = try await sign(tenant: tenant, keyID: key.id, scopes: key.grantedScopes(of: tenant), at: t)
         return (token, key.id, tenant, expiresIn)
     }
 
     /// A new token for the caller of a valid token (the key and tenant were checked by ``verify(_:)``); the old
     /// one is signed out, so renewing never leaves two tokens alive.
     public func renew(_ identity: Identity) async throws -> (token: String, expiresIn: Int) {
-        let renewed = try await sign(tenant: identity.tenant, keyID: identity.keyID, at: now())
+        let renewed = try await sign(tenant: identity.tenant, keyID: identity.keyID, scopes: identity.scopes, at: now())
         try await denyList.deny(identity.tokenID, until: identity.tokenExpiry)
         return renewed
     }
 
     /// Signs a token for `keyID` with the tenant's current key; admin tokens get ``adminLifetime``.
-    func sign(tenant: Tenant, keyID: String, at t: Date) async throws -> (token: String, expiresIn: Int) {
-        let life = tenant.scopes.contains(.admin) ? min(lifetime, adminLifetime) : lifetime
+    func sign(tenant: Tenant, keyID: String, scopes: Set<Scope>, at t: Date) async throws -> (token: String, expiresIn: Int) {
+        let life = scopes.contains(.admin) ? min(lifetime, adminLifetime) : lifetime
         let signing = try store.currentSigningKey(tenantID: tenant.id)
         let claims = TokenClaims(
-            tid: tenant.id, scope: tenant.scopes.map(\.rawValue).joined(separator: " "),
+            tid: tenant.id, scope: scopes.sorted().map(\.rawValue).joined(separator: " "),
             exp: .init(value: t.addingTimeInterval(life)), iat: .init(value: t), nbf: .init(value: t),
             iss: .init(value: issuer), aud: .init(value: audience), kid: signing.kid,
             jti: .init(value: APIKeyCodec.randomBase62(22)), keyID: keyID)
@@ -138,7 +138,8 @@ public struct TokenService: Sendable {
         guard let tenant = records.tenant else { throw APIError.invalidCredentials }
         guard tenant.enabled else { throw APIError.tenantDisabled }
         let granted = Set(claims.scope.split(separator: " ").compactMap { Scope(rawValue: String($0)) })
-        return Identity(tenant: tenant, keyID: key.id, scopes: granted.intersection(tenant.scopes), tokenID: claims.jti.value,
+        // The token's scopes, within what the key and its tenant hold now (either may have lost some since).
+        return Identity(tenant: tenant, keyID: key.id, scopes: granted.intersection(key.grantedScopes(of: tenant)), tokenID: claims.jti.value,
                         keyLimits: key.limits, tokenExpiry: claims.exp.value)
     }
 

@@ -11,14 +11,16 @@ struct KeyView: Codable, Sendable, Equatable {
     let expiresAt: Date?
     let revokedAt: Date?
     let limits: KeyLimits
+    /// nil: the tenant's scopes.
+    let scopes: [Scope]?
     enum CodingKeys: String, CodingKey {
-        case id, prefix, limits
+        case id, prefix, limits, scopes
         case tenantID = "tenant_id", createdAt = "created_at", lastUsedAt = "last_used_at"
         case expiresAt = "expires_at", revokedAt = "revoked_at"
     }
     init(_ k: APIKey) {
         id = k.id; tenantID = k.tenantId; prefix = k.prefix; createdAt = k.createdAt
-        lastUsedAt = k.lastUsedAt; expiresAt = k.expiresAt; revokedAt = k.revokedAt; limits = k.limits
+        lastUsedAt = k.lastUsedAt; expiresAt = k.expiresAt; revokedAt = k.revokedAt; limits = k.limits; scopes = k.scopes
     }
 }
 
@@ -77,9 +79,18 @@ struct UpdateTenantBody: Decodable, Sendable {
 }
 
 struct CreateKeyBody: Decodable, Sendable {
-    let expiresInDays: Int?
+    /// Absent: the server's `key_expiry_days`; `null`: never.
+    let expiresInDays: Int??
     let limits: KeyLimits?
-    enum CodingKeys: String, CodingKey { case expiresInDays = "expires_in_days", limits }
+    /// A subset of the tenant's scopes (absent: the tenant's).
+    let scopes: [Scope]?
+    enum CodingKeys: String, CodingKey { case expiresInDays = "expires_in_days", limits, scopes }
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        expiresInDays = c.contains(.expiresInDays) ? .some(try c.decodeNil(forKey: .expiresInDays) ? nil : try c.decode(Int.self, forKey: .expiresInDays)) : nil
+        limits = try c.decodeIfPresent(KeyLimits.self, forKey: .limits)
+        scopes = try c.decodeIfPresent([Scope].self, forKey: .scopes)
+    }
 }
 
 /// PATCH body of a key: its own rate limits, replaced whole (`{}` removes them).
@@ -152,7 +163,9 @@ extension ServerApp {
             let id = context.parameters.get("id") ?? ""
             try admin(context, "key.create", id)
             let b = try await request.decodeJSON(CreateKeyBody.self, limit: 16 << 10)
-            let (key, plaintext) = try store.createKey(tenantID: id, expiresInDays: b.expiresInDays, limits: b.limits ?? KeyLimits())
+            let expiry = b.expiresInDays ?? (env.config.keyExpiryDays == 0 ? nil : env.config.keyExpiryDays)
+            let (key, plaintext) = try store.createKey(tenantID: id, expiresInDays: expiry, limits: b.limits ?? KeyLimits(),
+                                                       scopes: b.scopes)
             context.audit.target = key.id
             context.audit.changes = FieldChange.diff(nil, KeyView(key))   // the view: never the hash or the key
             return JSONResponse(CreatedKey(key: KeyView(key), apiKey: plaintext), status: .created)

@@ -43,11 +43,18 @@ public struct APIKey: Codable, Sendable, Equatable, FetchableRecord, Persistable
     public var revokedAt: Date?
     /// Rate limits of this key on top of its tenant's.
     public var limits: KeyLimits
+    /// What this key may do: a subset of its tenant's scopes, chosen at creation (nil: all of the tenant's).
+    public var scopes: [Scope]?
 
     enum CodingKeys: String, CodingKey {
-        case id, prefix, hash, limits
+        case id, prefix, hash, limits, scopes
         case tenantId = "tenant_id", createdAt = "created_at", lastUsedAt = "last_used_at"
         case expiresAt = "expires_at", revokedAt = "revoked_at"
+    }
+
+    /// The scopes a token of this key carries: the key's own, within the tenant's as they are now.
+    public func grantedScopes(of tenant: Tenant) -> Set<Scope> {
+        Set(scopes ?? tenant.scopes).intersection(tenant.scopes)
     }
 
     /// Usable at `now`: neither revoked nor expired.

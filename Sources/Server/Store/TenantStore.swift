@@ -73,6 +73,9 @@ public final class TenantStore: Sendable {
             try db.alter(table: Tenant.databaseTableName) { t in t.add(column: "limits", .text).notNull().defaults(to: "{}") }
             try db.alter(table: APIKey.databaseTableName) { t in t.add(column: "limits", .text).notNull().defaults(to: "{}") }
         }
+        m.registerMigration("v3: key scopes") { db in
+            try db.alter(table: APIKey.databaseTableName) { t in t.add(column: "scopes", .text) }
+        }
         return m
     }
 
@@ -167,16 +170,21 @@ public final class TenantStore: Sendable {
     // MARK: API keys
 
     /// Creates a key for `tenantID`; returns the record and the plaintext, which is never stored.
-    public func createKey(tenantID: String, expiresInDays: Int? = nil, limits: KeyLimits = KeyLimits()) throws -> (APIKey, String) {
+    /// `scopes` must be a subset of the tenant's (nil: the tenant's, whatever they become).
+    public func createKey(tenantID: String, expiresInDays: Int? = nil, limits: KeyLimits = KeyLimits(),
+                          scopes: [Scope]? = nil) throws -> (APIKey, String) {
         if let d = expiresInDays, !(1...3650).contains(d) { throw StoreError.invalid("expiry must be 1 to 3650 days") }
         try limits.validate()
         let plaintext = APIKeyCodec.newKey(), t = now()
         let key = APIKey(id: "key_" + APIKeyCodec.randomBase62(12), tenantId: tenantID,
                          prefix: String(plaintext.prefix(APIKeyCodec.keyPrefix.count + 6)), hash: APIKeyCodec.hash(plaintext),
                          createdAt: t, lastUsedAt: nil, expiresAt: expiresInDays.map { t.addingTimeInterval(Double($0) * 86_400) },
-                         revokedAt: nil, limits: limits)
+                         revokedAt: nil, limits: limits, scopes: scopes?.sorted())
         try db.write { db in
-            guard try Tenant.fetchOne(db, key: tenantID) != nil else { throw StoreError.notFound("no tenant '\(tenantID)'") }
+            guard let tenant = try Tenant.fetchOne(db, key: tenantID) else { throw StoreError.notFound("no tenant '\(tenantID)'") }
+            if let scopes, let extra = scopes.first(where: { !tenant.scopes.contains($0) }) {
+                throw StoreError.invalid("a key's scopes must be among its tenant's (\(tenant.scopes.map(\.rawValue).joined(separator: ", "))); '\(extra.rawValue)' is not")
+            }
             try key.insert(db)
         }
         return (key, plaintext)
