@@ -7,6 +7,9 @@ import ServiceLifecycle
 /// Builds the HTTP application: routes, middleware order, and the server configuration.
 public enum ServerApp {
     struct Health: Encodable, Sendable { let status: String }
+    /// `GET /api/v1/languages`: the directions served.
+    struct Languages: Encodable, Sendable { let directions: [LanguagePair] }
+    /// `GET /api/v1/status` (admin): what anonymous `/api/ready` no longer tells.
     struct Ready: Encodable, Sendable {
         let status: String
         let model: String
@@ -35,22 +38,10 @@ public enum ServerApp {
         addWebRoutes(router, env)
         let api = router.group("api")
         api.get("health") { _, _ in JSONResponse(Health(status: "ok")) }
-        api.get("ready") { _, _ -> JSONResponse<Ready> in
-            guard !env.translator.directions.isEmpty else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
-            var redis: String?
-            if env.redis != nil {
-                let up = await env.quota.isReachable()
-                env.metrics.redis(up: up)
-                redis = up ? "up" : "down"
-                // Under fail-open a replica without Redis still serves; every replica shares the Redis, so marking
-                // them all unready would take the whole service down.
-                guard up || env.config.quotaFailMode == QuotaFailMode.failOpen.rawValue else {
-                    throw APIError(.serviceUnavailable, "redis_unreachable", "Redis at \(env.quota.backend) does not answer")
-                }
-            }
-            return JSONResponse(Ready(status: "ready", model: env.translator.description, directions: env.translator.directions,
-                                      quota: env.quota.backend, redis: redis,
-                                      queuedSentences: env.translator.queuedSentences))
+        // Anonymous: the status only (no model, addresses or queue depth). Details: GET /api/v1/status (admin).
+        api.get("ready") { _, _ -> JSONResponse<Health> in
+            _ = try await readiness(env)
+            return JSONResponse(Health(status: "ready"))
         }
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
@@ -58,6 +49,16 @@ public enum ServerApp {
         let v1 = api.group("v1")
         addTokenRoutes(v1, env)
         let authed = v1.group().add(middleware: AuthMiddleware(tokens: env.tokens, resolver: env.resolver))
+        authed.get("languages") { _, context -> JSONResponse<Languages> in
+            guard context.identity != nil else { throw APIError.missingCredentials }
+            return JSONResponse(Languages(directions: env.translator.directions))
+        }
+        authed.get("status") { _, context -> JSONResponse<Ready> in
+            _ = try context.require(.admin)
+            let redis = try await readiness(env)
+            return JSONResponse(Ready(status: "ready", model: env.translator.description, directions: env.translator.directions,
+                                      quota: env.quota.backend, redis: redis, queuedSentences: env.translator.queuedSentences))
+        }
         authed.get("whoami") { _, context -> JSONResponse<WhoAmI> in
             guard let id = context.identity else { throw APIError.missingCredentials }
             return JSONResponse(WhoAmI(tenantID: id.tenant.id, tenantName: id.tenant.name, keyID: id.keyID,
@@ -81,6 +82,20 @@ public enum ServerApp {
                      body: .init(byteBuffer: ByteBuffer(string: env.metrics.exposition())))
         }
         return router
+    }
+
+    /// 503 unless the model is loaded and, when configured, Redis answers (under fail-open a replica without Redis
+    /// still serves: every replica shares the Redis, so marking them all unready would take the service down).
+    /// Returns Redis' state (`up`/`down`, nil without Redis). The messages name no address.
+    static func readiness(_ env: ServerEnvironment) async throws -> String? {
+        guard !env.translator.directions.isEmpty else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
+        guard env.redis != nil else { return nil }
+        let up = await env.quota.isReachable()
+        env.metrics.redis(up: up)
+        guard up || env.config.quotaFailMode == QuotaFailMode.failOpen.rawValue else {
+            throw APIError(.serviceUnavailable, "redis_unreachable", "the shared store (Redis) does not answer")
+        }
+        return up ? "up" : "down"
     }
 
     /// The HTTP server with the connection guard (header/body/idle deadlines, disconnect detection).

@@ -80,8 +80,8 @@
 
   async function loadDirections() {
     try {
-      const ready = await API.get('/api/ready', { auth: false });
-      state.directions = (ready && Array.isArray(ready.directions)) ? ready.directions : [];
+      const languages = await API.get('/api/v1/languages');
+      state.directions = (languages && Array.isArray(languages.directions)) ? languages.directions : [];
       const current = state.directions.find(function (d) { return d.source === state.source && d.target === state.target; });
       if (!current && state.directions.length > 0) {
         state.source = state.directions[0].source;
