@@ -6,10 +6,38 @@ import Server
 struct DatabaseOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Tenant database (SQLite); created if missing.", valueName: "PATH"))
     var db: String
+    @Option(name: .customLong("audit-log"), help: ArgumentHelp(
+        "Where this command's audit line goes (default: $CSANMT_AUDIT_LOG, else <db>.cli-audit.log). One file per writer: not the server's.",
+        valueName: "PATH"))
+    var auditLog: String?
 
     func open() throws -> TenantStore {
         do { return try TenantStore(path: db) } catch { throw CLIError(message: "\(error)") }
     }
+
+    /// Records a change made from the command line: actor `cli`, the OS user, the field diff (never secrets), in a
+    /// hash-chained file of its own (`csanmt audit verify` checks it). A write that fails is reported, not hidden.
+    func audit(_ action: String, target: String?, tenant: String? = nil, changes: [String: FieldChange]) {
+        let path = auditLog ?? ProcessInfo.processInfo.environment["CSANMT_AUDIT_LOG"] ?? db + ".cli-audit.log"
+        do {
+            let log = try AuditLog(.init(path: path))
+            log.write(AuditEvent(time: Date(), requestID: "cli_" + APIKeyCodec.randomBase62(16), tenantID: tenant,
+                                 method: "CLI", path: CommandLine.arguments.dropFirst().prefix(2).joined(separator: " "),
+                                 status: 200, latencyMs: 0, action: action, target: target,
+                                 changes: changes.isEmpty ? nil : changes, actor: "cli", osUser: osUser()))
+            log.flush()
+            if log.droppedLines > 0 { FileHandle.standardError.write(Data("warning: the audit line could not be written to \(path)\n".utf8)) }
+        } catch {
+            FileHandle.standardError.write(Data("warning: no audit line written: \(error)\n".utf8))
+        }
+    }
+}
+
+/// The user running the CLI, with the one behind sudo when there is one.
+func osUser() -> String {
+    let name = getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(getuid())"
+    if let sudo = ProcessInfo.processInfo.environment["SUDO_USER"], !sudo.isEmpty { return "\(name) (sudo by \(sudo))" }
+    return name
 }
 
 /// Runs `body`, turning store errors into one clear line.
@@ -97,6 +125,13 @@ struct TenantLimitOptions: ParsableArguments {
     }
 }
 
+/// `tenant enable|disable`, audited.
+func setEnabled(_ database: DatabaseOption, _ id: String, _ enabled: Bool) throws -> Tenant {
+    let (before, after) = try adminAction { try database.open().updateTenantReturningPrevious(id, .init(enabled: enabled)) }
+    database.audit(enabled ? "tenant.enable" : "tenant.disable", target: id, tenant: id, changes: FieldChange.diff(before, after))
+    return after
+}
+
 struct TenantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant", abstract: "Manage tenants (teams sharing the service).",
@@ -134,6 +169,7 @@ struct TenantCommand: ParsableCommand {
                 try store.createTenant(id: id, name: name, scopes: try Scope.parseList(scopes), dailyRequests: dailyRequests,
                                        dailyCharacters: dailyCharacters, allowedIPs: allowIP, limits: own)
             }
+            database.audit("tenant.create", target: t.id, tenant: t.id, changes: FieldChange.diff(nil, t))
             print(describe(t))
         }
     }
@@ -177,14 +213,14 @@ struct TenantCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a tenant.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Tenant id.") var id: String
-        func run() throws { print(describe(try adminAction { try database.open().updateTenant(id, .init(enabled: true)) })) }
+        func run() throws { print(describe(try setEnabled(database, id, true))) }
     }
 
     struct Disable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a tenant: its tokens stop working on the next request.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Tenant id.") var id: String
-        func run() throws { print(describe(try adminAction { try database.open().updateTenant(id, .init(enabled: false)) })) }
+        func run() throws { print(describe(try setEnabled(database, id, false))) }
     }
 
     struct Update: ParsableCommand {
@@ -213,7 +249,9 @@ struct TenantCommand: ParsableCommand {
                 name: name, scopes: try scopes.map { text in try adminAction { try Scope.parseList(text) } },
                 dailyRequests: try quota(dailyRequests, "daily-requests"), dailyCharacters: try quota(dailyCharacters, "daily-characters"),
                 allowedIPs: allowAnyIP ? [] : (allowIP.isEmpty ? nil : allowIP), limits: try limits.changes())
-            print(describe(try adminAction { try database.open().updateTenant(id, changes) }))
+            let (before, after) = try adminAction { try database.open().updateTenantReturningPrevious(id, changes) }
+            database.audit("tenant.update", target: id, tenant: id, changes: FieldChange.diff(before, after))
+            print(describe(after))
         }
     }
 
@@ -229,6 +267,8 @@ struct TenantCommand: ParsableCommand {
         var grace: Double = 86_400
         func run() throws {
             let k = try adminAction { try database.open().rotateSigningKey(tenantID: id, immediate: immediate, grace: grace) }
+            database.audit(immediate ? "signing_key.rotate_immediate" : "signing_key.rotate", target: id, tenant: id,
+                           changes: ["kid": FieldChange(before: nil, after: "\"\(k.kid)\"")])   // the id, never the secret
             print("new signing key \(k.kid) for \(id)")
         }
     }
@@ -262,7 +302,8 @@ struct KeyCommand: ParsableCommand {
         @Option(help: "Key id (key_…).") var id: String
         @OptionGroup var limits: KeyLimitOptions
         func run() throws {
-            let k = try adminAction { try database.open().setKeyLimits(id, limits.limits).after }
+            let (before, k) = try adminAction { try database.open().setKeyLimits(id, limits.limits) }
+            database.audit("key.update", target: k.id, tenant: k.tenantId, changes: FieldChange.diff(KeyView(before), KeyView(k)))
             print("\(k.id) (\(k.tenantId)): \(describe(k.limits))")
         }
     }
@@ -281,6 +322,7 @@ struct KeyCommand: ParsableCommand {
                 try database.open().createKey(tenantID: tenant, expiresInDays: noExpiry ? nil : expiresIn, limits: limits.limits,
                                               scopes: try scopes.map { try Scope.parseList($0) })
             }
+            database.audit("key.create", target: key.id, tenant: tenant, changes: FieldChange.diff(nil, KeyView(key)))
             let scopeText = key.scopes.map { $0.map(\.rawValue).joined(separator: ",") } ?? "the tenant's"
             print("created \(key.id) for \(tenant), scopes \(scopeText), expires \(formatDate(key.expiresAt)); store it now, it is not shown again:")
             print(plaintext)
@@ -304,7 +346,10 @@ struct KeyCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOption
         @Option(help: "Key id (key_…).") var id: String
         func run() throws {
-            let k = try adminAction { try database.open().revokeKey(id) }
+            let store = try database.open()
+            let before = try adminAction { try store.key(id) }
+            let k = try adminAction { try store.revokeKey(id) }
+            database.audit("key.revoke", target: k.id, tenant: k.tenantId, changes: FieldChange.diff(before.map(KeyView.init), KeyView(k)))
             print("revoked \(k.id) (\(k.tenantId))")
         }
     }

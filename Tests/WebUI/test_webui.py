@@ -6,8 +6,11 @@ Screenshots of every page and error state go to $CSANMT_UI_ARTIFACTS.
 
 from __future__ import annotations
 
+import getpass
+import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -544,3 +547,23 @@ def test_session_renews_before_expiry(server, browser, artifacts):
     assert server.http("GET", "/api/v1/whoami", token=new).status == 200
     assert server.http("GET", "/api/v1/whoami", token=old).json["error"]["code"] == "token_revoked"
     assert by_id(browser, "admin-view").is_displayed()   # still signed in
+
+
+def test_cli_actions_are_audited(server):
+    """CLI writes leave audit lines (actor cli, the OS user, the field diff, never the key) in the CLI's own
+    hash-chained file, next to the database unless --audit-log says otherwise."""
+    path = Path(str(server.db) + ".cli-audit.log")
+    server.cli("tenant", "create", "--db", str(server.db), "--id", "cli_audited", "--name", "Audited")
+    key_id, plaintext = server.create_key("cli_audited")
+    server.cli("tenant", "update", "--db", str(server.db), "--id", "cli_audited", "--daily-requests", "7")
+    server.cli("key", "revoke", "--db", str(server.db), "--id", key_id)
+    events = [json.loads(line) for line in path.read_text().splitlines()]
+    mine = [e for e in events if e.get("target") in ("cli_audited", key_id)]
+    assert [e["action"] for e in mine] == ["tenant.create", "key.create", "tenant.update", "key.revoke"], mine
+    assert all(e["actor"] == "cli" and e["os_user"].startswith(getpass.getuser()) for e in mine), mine
+    created = next(e for e in mine if e["action"] == "key.create")
+    assert created["changes"]["id"]["after"] == f'"{key_id}"' and created["tenant_id"] == "cli_audited"
+    update = next(e for e in mine if e["action"] == "tenant.update")
+    assert update["changes"]["daily_requests"] == {"after": "7"}, update   # no "before": it was unset (unlimited)
+    assert plaintext not in path.read_text() and '"hash"' not in path.read_text()
+    assert "chain intact" in server.cli("audit", "verify", str(path))

@@ -23,12 +23,18 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public var cache: String?
     /// For admin writes: each changed field's value before and after, as JSON text (never secrets).
     public var changes: [String: FieldChange]?
+    /// Who acted outside the API: `cli` for `csanmt tenant|key ...` (API requests are identified by tenant and key).
+    public var actor: String?
+    /// The operating-system user who ran the CLI (and `SUDO_USER` when run through sudo).
+    public var osUser: String?
 
     public init(time: Date, requestID: String, clientIP: String? = nil, tenantID: String? = nil, tenantName: String? = nil,
                 keyID: String? = nil, method: String, path: String, status: Int, latencyMs: Double,
                 characters: Int? = nil, error: String? = nil, action: String? = nil, target: String? = nil,
-                cache: String? = nil, changes: [String: FieldChange]? = nil) {
+                cache: String? = nil, changes: [String: FieldChange]? = nil, actor: String? = nil, osUser: String? = nil) {
         self.changes = changes
+        self.actor = actor
+        self.osUser = osUser
         self.time = time
         self.requestID = requestID
         self.clientIP = clientIP
@@ -47,7 +53,8 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case time, method, path, status, characters, error, action, target, cache, changes
+        case time, method, path, status, characters, error, action, target, cache, changes, actor
+        case osUser = "os_user"
         case requestID = "request_id", clientIP = "client_ip", tenantID = "tenant_id", tenantName = "tenant_name"
         case keyID = "key_id", latencyMs = "latency_ms"
     }

@@ -1,24 +1,24 @@
 import Foundation
 import Hummingbird
 
-/// An API key as the admin API shows it: never the hash.
-struct KeyView: Codable, Sendable, Equatable {
-    let id: String
-    let tenantID: String
-    let prefix: String
-    let createdAt: Date
-    let lastUsedAt: Date?
-    let expiresAt: Date?
-    let revokedAt: Date?
-    let limits: KeyLimits
+/// An API key as the admin API and the audit trail show it: never the hash.
+public struct KeyView: Codable, Sendable, Equatable {
+    public let id: String
+    public let tenantID: String
+    public let prefix: String
+    public let createdAt: Date
+    public let lastUsedAt: Date?
+    public let expiresAt: Date?
+    public let revokedAt: Date?
+    public let limits: KeyLimits
     /// nil: the tenant's scopes.
-    let scopes: [Scope]?
+    public let scopes: [Scope]?
     enum CodingKeys: String, CodingKey {
         case id, prefix, limits, scopes
         case tenantID = "tenant_id", createdAt = "created_at", lastUsedAt = "last_used_at"
         case expiresAt = "expires_at", revokedAt = "revoked_at"
     }
-    init(_ k: APIKey) {
+    public init(_ k: APIKey) {
         id = k.id; tenantID = k.tenantId; prefix = k.prefix; createdAt = k.createdAt
         lastUsedAt = k.lastUsedAt; expiresAt = k.expiresAt; revokedAt = k.revokedAt; limits = k.limits; scopes = k.scopes
     }
