@@ -1,73 +1,5 @@
 import Foundation
 
-/// Settings of the cross-request batcher.
-public struct BatchingOptions: Sendable, Equatable {
-    /// Merge sentences of concurrent requests into one engine call. Off: one sentence per call.
-    public var enabled = true
-    /// How long a worker waits for more sentences before running a batch that is not full.
-    public var window: Duration = .milliseconds(5)
-    /// Most sentences per engine call.
-    public var maxSentences = 32
-    /// Most source tokens per engine call (sentences × longest sentence, padding included).
-    public var maxTokens = 2_048
-    /// Most sentences waiting, all tenants together; beyond it requests are refused with 503 `busy`.
-    public var maxQueued = 1_024
-    /// Engine calls running at once (each on its own thread).
-    public var workers = 1
-    /// Extra workers that serve only light tenants: tenants with nothing running and at most
-    /// `expressMaxSentences` waiting. They keep an interactive tenant's latency near its idle latency while
-    /// heavy tenants keep the regular workers busy (the operating system shares the cores between them).
-    public var expressWorkers = 1
-    public var expressMaxSentences = 4
-    /// An express batch is topped up to this many sentences with other tenants' sentences of the same length
-    /// bucket: a few more rows cost the engine little (the weights are read once per step for all rows), so the
-    /// express lane does heavy tenants' work almost for free while serving a light one.
-    public var expressBatchSentences = 2
-    /// Nice value of the regular workers while an express lane exists (Linux: per thread). Batch work yields the
-    /// cores to the express lane, the HTTP threads and tokenisation when they need them, and still gets every
-    /// cycle nobody else wants. Lowering one's own priority needs no privilege.
-    public var regularWorkerNice: Int32 = 10
-    /// Deficit round-robin quantum: source tokens a tenant of weight 1 may add to batches per turn.
-    public var quantumTokens = 32
-    public init() {}
-}
-
-/// What one request asks of the scheduler: whose it is and what share it may have.
-public struct SchedulingClass: Sendable, Equatable {
-    /// The tenant; the unit of fairness.
-    public var tenant: String
-    /// Share under contention (≥ 1).
-    public var weight: Int
-    /// Most sentences this tenant may have waiting (nil = only the global bound).
-    public var maxQueued: Int?
-    public init(tenant: String, weight: Int = 1, maxQueued: Int? = nil) {
-        self.tenant = tenant
-        self.weight = weight
-        self.maxQueued = maxQueued
-    }
-}
-
-/// What a request cost, for metering.
-public struct ScheduledResult<Output: Sendable>: Sendable {
-    public var outputs: [Output]
-    /// This request's share of engine time: each batch's time split by source tokens.
-    public var engineSeconds: Double
-    /// From submission until its first sentence entered a batch.
-    public var queueSeconds: Double
-}
-
-/// What the scheduler reports (metrics and metering).
-public protocol SchedulerObserver: Sendable {
-    func queueDepth(_ sentences: Int)
-    func batchRan(sentences: Int, sourceTokens: Int, outputTokens: Int, seconds: Double)
-    func sentencesDropped(_ count: Int)
-    /// Engine time spent on `tenant`'s sentences (a batch's time split by source tokens), whether or not the
-    /// request is still waiting for them.
-    func engineTime(tenant: String, seconds: Double)
-    /// How long a request waited for its first sentence to enter a batch.
-    func queueWait(tenant: String, seconds: Double)
-}
-
 /// Merges the sentences of concurrent requests into engine batches, fairly between tenants.
 ///
 /// Each tenant has its own queue of requests. Batches are filled by deficit round-robin over source tokens:
@@ -88,11 +20,12 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
     private let observer: SchedulerObserver?
     private let condition = NSCondition()
     private var tenants: [String: TenantQueue] = [:]
+    // The round's state, shared with BatchScheduler+Batches.swift; guarded by `condition` like the rest.
     /// Tenants with sentences waiting, in round-robin order; `cursor` is the one whose turn it is.
-    private var active: [TenantQueue] = []
-    private var cursor = 0
+    var active: [TenantQueue] = []
+    var cursor = 0
     /// Whether the tenant at `cursor` has already earned its quantum for this turn (a turn can span batches).
-    private var turnOpen = false
+    var turnOpen = false
     private var queued = 0
     private var nextID = 0
     private var stopped = false
@@ -255,7 +188,7 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
 
     /// Bookkeeping when `count` of `tenant`'s sentences leave the queue; an emptied tenant leaves the round.
     /// Called with the lock held.
-    private func dequeued(_ tenant: TenantQueue, _ count: Int) {
+    func dequeued(_ tenant: TenantQueue, _ count: Int) {
         tenant.queued -= count
         queued -= count
         guard tenant.queued == 0, let i = active.firstIndex(where: { $0 === tenant }) else { return }
@@ -263,7 +196,14 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         tenant.deficit = min(tenant.deficit, 0)   // unused credit lapses; an overdraft is still repaid
         if i < cursor { cursor -= 1 } else if i == cursor { turnOpen = false }
         if cursor >= active.count { cursor = 0 }
-        if tenant.running == 0 && tenant.requests.isEmpty { tenants[tenant.id] = nil }
+        forgetIfIdle(tenant)
+    }
+
+    /// Drops the entry of a tenant with nothing waiting, running or unanswered. Called with the lock held.
+    private func forgetIfIdle(_ tenant: TenantQueue) {
+        if tenant.queued == 0 && tenant.running == 0 && tenant.requests.isEmpty && tenants[tenant.id] === tenant {
+            tenants[tenant.id] = nil
+        }
     }
 
     // MARK: Workers
@@ -304,7 +244,7 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
     typealias Item = (request: Request, index: Int, ids: [Int32])
 
     /// Tenants an express worker may serve: nothing running, little waiting.
-    private func isLight(_ t: TenantQueue) -> Bool { t.running == 0 && t.queued <= options.expressMaxSentences }
+    func isLight(_ t: TenantQueue) -> Bool { t.running == 0 && t.queued <= options.expressMaxSentences }
 
     /// Blocks until there is work; nil when stopped.
     private func nextBatch(express: Bool) -> [Item]? {
@@ -330,125 +270,6 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         }
         observer?.queueDepth(queued)
         return batch
-    }
-
-    /// Deficit round-robin over the active tenants (and round-robin over each tenant's requests), all sentences from the length bucket of the first tenant
-    /// served; the express lane takes the light tenants' sentences instead. Called with the lock held.
-    private func takeBatch(express: Bool) -> [Item] {
-        guard !active.isEmpty else { return [] }
-        if cursor >= active.count { cursor = 0 }
-        let limit = options.enabled ? options.maxSentences : 1
-        var batch: [Item] = []
-        var longest = 0
-        var bucket: Int?
-        /// Adds the tenant's oldest sentence of the bucket; false when there is none or it does not fit.
-        func takeOne(_ tenant: TenantQueue) -> Bool {
-            guard let (i, k) = next(of: tenant, bucket: bucket) else { return false }
-            let r = tenant.requests[i]
-            let candidate = r.waiting[k]
-            let newLongest = max(longest, candidate.ids.count + 1)
-            if batch.count >= limit || (!batch.isEmpty && (batch.count + 1) * newLongest > options.maxTokens) { return false }
-            bucket = bucket ?? Self.bucket(candidate.ids.count)
-            tenant.nextRequest = (i + 1) % tenant.requests.count
-            r.waiting.remove(at: k)
-            batch.append((r, candidate.index, candidate.ids))
-            longest = newLongest
-            tenant.deficit -= max(1, candidate.ids.count)
-            tenant.running += 1
-            return true
-        }
-        if express {
-            // Light tenants have a few sentences each: take them all (they are charged as usual), leaving the
-            // round's cursor alone.
-            for tenant in active where isLight(tenant) {
-                var took = 0
-                while takeOne(tenant) { took += 1 }
-                if took > 0 { dequeued(tenant, took) }
-            }
-            guard !batch.isEmpty else { return batch }
-            for tenant in active where batch.count < options.expressBatchSentences {
-                var took = 0
-                while batch.count < options.expressBatchSentences && takeOne(tenant) { took += 1 }
-                if took > 0 { dequeued(tenant, took) }
-            }
-            return batch
-        }
-        var idleTurns = 0   // consecutive turns that added nothing
-        var fastForwards = 0
-        while !active.isEmpty && batch.count < limit {
-            if idleTurns >= active.count {
-                // A whole round added nothing: nothing of the bucket is waiting, or every tenant that has some is
-                // still repaying an overdraft (one long sentence can cost several quanta). Play the rounds that
-                // would pass at once, so the batch still fills: the same order as deficit round-robin, without
-                // idling.
-                // Each fast-forward is followed by at least one sentence (or a full batch); the count is a backstop.
-                guard fastForwards <= limit + active.count, let rounds = roundsUntilEligible(bucket) else { break }
-                for t in active { t.deficit += rounds * options.quantumTokens * t.weight }
-                fastForwards += 1
-                idleTurns = 0
-            }
-            if cursor >= active.count { cursor = 0 }
-            let tenant = active[cursor]
-            if !turnOpen {
-                let quantum = options.quantumTokens * tenant.weight
-                tenant.deficit = min(tenant.deficit + quantum, 2 * quantum)   // credit does not pile up while skipped
-                turnOpen = true
-            }
-            var took = 0
-            var full = false
-            while tenant.deficit > 0 {
-                if takeOne(tenant) { took += 1; continue }
-                full = batch.count >= limit || next(of: tenant, bucket: bucket) != nil   // it exists but does not fit
-                break
-            }
-            idleTurns = took > 0 ? 0 : idleTurns + 1
-            if took > 0 { dequeued(tenant, took) }   // may take the tenant out of the round and move the cursor
-            // A full batch leaves the turn open: the tenant goes on with its credit in the next batch.
-            if full || batch.count >= limit { break }
-            // The turn ends: credit spent, or nothing of this bucket left. (An emptied tenant already left.)
-            if cursor < active.count && active[cursor] === tenant { advance() }
-        }
-        return batch
-    }
-
-    /// Whole rounds to skip before some tenant with a sentence of `bucket` would have credit at its next turn;
-    /// nil when no tenant has such a sentence. Called with the lock held.
-    private func roundsUntilEligible(_ bucket: Int?) -> Int? {
-        active.filter { next(of: $0, bucket: bucket) != nil }
-            .map { t in max(0, -t.deficit) / (options.quantumTokens * t.weight) }
-            .min()
-    }
-
-    private func advance() {
-        turnOpen = false
-        cursor = active.isEmpty ? 0 : (cursor + 1) % active.count
-    }
-
-    /// The next waiting sentence of the tenant in `bucket` (any bucket when nil): round-robin over its requests,
-    /// one sentence each, so a tenant's own small request is not stuck behind its own large one.
-    /// Returns (index in `tenant.requests`, index in that request's `waiting`); looking does not move the rotation.
-    private func next(of tenant: TenantQueue, bucket: Int?) -> (Int, Int)? {
-        let n = tenant.requests.count
-        guard n > 0 else { return nil }
-        for step in 0..<n {
-            let i = (tenant.nextRequest + step) % n
-            if let k = tenant.requests[i].waiting.firstIndex(where: { bucket == nil || Self.bucket($0.ids.count) == bucket }) {
-                return (i, k)
-            }
-        }
-        return nil
-    }
-
-    /// Length buckets 1–8, 9–16, 17–32, 33–64, 65–128, 129+ source tokens.
-    static func bucket(_ n: Int) -> Int {
-        switch n {
-        case ...8: return 0
-        case ...16: return 1
-        case ...32: return 2
-        case ...64: return 3
-        case ...128: return 4
-        default: return 5
-        }
     }
 
     private func complete(_ batch: [Item], _ result: Result<[Output], Error>, seconds: Double) {
@@ -493,12 +314,7 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
             }
             observer?.queueDepth(queued)
         }
-        for t in Set(batch.map { ObjectIdentifier($0.request.tenant) }) {
-            if let tenant = batch.first(where: { ObjectIdentifier($0.request.tenant) == t })?.request.tenant,
-               tenant.queued == 0, tenant.running == 0, tenant.requests.isEmpty, tenants[tenant.id] === tenant {
-                tenants[tenant.id] = nil
-            }
-        }
+        for item in batch { forgetIfIdle(item.request.tenant) }
         // A light tenant may have become eligible for the express lane.
         condition.broadcast()
         condition.unlock()
