@@ -48,13 +48,6 @@ public final class Admission: @unchecked Sendable {
         return Ticket(owner: self, tenant: tenant)
     }
 
-    /// Requests of `tenant` in flight now.
-    public func inFlight(tenant: String) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return inFlight[tenant] ?? 0
-    }
-
     private func leave(_ tenant: String) {
         lock.lock()
         let n = (inFlight[tenant] ?? 1) - 1

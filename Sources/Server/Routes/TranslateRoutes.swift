@@ -14,11 +14,10 @@ extension ServerApp {
         }
     }
 
-    /// Size → rate limits (every request counts from here, valid or not: a client looping on 413s is stopped too) →
-    /// validation →
-    /// admission (the tenant's share of this replica) → quota (atomically) → cache → scheduler → response with
-    /// RateLimit headers. Refusals before any work are not billed; a request whose sentences were tokenised or ran
-    /// is, even if its client left or it timed out.
+    /// Size → rate limits (every request counts from here, valid or not: a client looping on 413s is stopped too)
+    /// → validation → admission (the tenant's share of this replica) → quota (atomically) → cache → scheduler →
+    /// response with RateLimit headers. Refusals before any work are not billed; a request whose sentences were
+    /// tokenised or ran is, even if its client left or it timed out.
     static func translate(_ request: Request, _ context: AppContext, _ env: ServerEnvironment,
                           identity: Identity) async throws -> Response {
         let body = try await request.decodeJSON(TranslateRequest.self, limit: env.config.maxBodyBytes)
@@ -52,17 +51,9 @@ extension ServerApp {
         let outputs: [String]
         do {
             outputs = try await cachedTranslate(body.text.texts, pair: pair, owner: owner, env: env, context: context)
-        } catch let e as TranslationError {
-            // Refused before any engine work: not billed.
-            switch e {
-            case .busy, .overShare: try? await env.quota.refund(tenant: tenant, day: day, requests: 1, characters: characters)
-            default: break
-            }
-            throw e
-        } catch let e as TooManySentences {
-            // More pieces than the whole queue holds once tokenised (very long sentences): refused, not billed.
-            try? await env.quota.refund(tenant: tenant, day: day, requests: 1, characters: characters)
-            throw e
+        } catch {
+            if refusedBeforeWork(error) { try? await env.quota.refund(tenant: tenant, day: day, requests: 1, characters: characters) }
+            throw error
         }
         await storeEngineTime(env, day: day)
         let translated: TextInput
@@ -74,6 +65,16 @@ extension ServerApp {
             .response(from: request, context: context)
         RateLimitHeaders.apply(to: &response.headers, limits: quotaLimits, usage: usage, resetIn: day.secondsUntilReset(from: now))
         return response
+    }
+
+    /// Refusals by the scheduler before any engine work, which are not billed: the queue is full (`busy`), the
+    /// tenant's share is (`overShare`), or the text has more pieces than the whole queue holds.
+    static func refusedBeforeWork(_ error: Error) -> Bool {
+        switch error {
+        case TranslationError.busy, TranslationError.overShare: return true
+        case is TooManySentences: return true
+        default: return false
+        }
     }
 
     /// The tenant's and the key's short-window limits, charged together or not at all; throws ``RateLimited``.
@@ -138,7 +139,7 @@ extension ServerApp {
                                  context: AppContext) async throws -> [String] {
         let translator = env.translator
         let job = TranslationJob(texts: texts, pair: pair, owner: owner)
-        let work = Task { try await translator.translate(job).texts }
+        let work = Task { try await translator.translate(job) }
         let timedOut = Flag()
         let deadline = Task {
             try await Task.sleep(for: .milliseconds(Int(env.config.translationTimeout * 1000)))

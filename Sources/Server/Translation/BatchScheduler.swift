@@ -48,11 +48,11 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
         var waiting: [(index: Int, ids: [Int32])]
         var results: [Output?]
         var remaining: Int
-        var continuation: CheckedContinuation<ScheduledResult<Output>, Error>?
+        var continuation: CheckedContinuation<[Output], Error>?
         let submitted = ContinuousClock.now
-        var queueSeconds: Double?
-        var engineSeconds = 0.0
-        init(id: Int, tenant: TenantQueue, sentences: [[Int32]], continuation: CheckedContinuation<ScheduledResult<Output>, Error>) {
+        /// Whether a sentence of it has entered a batch (its queue wait is recorded then).
+        var started = false
+        init(id: Int, tenant: TenantQueue, sentences: [[Int32]], continuation: CheckedContinuation<[Output], Error>) {
             self.id = id
             self.tenant = tenant
             waiting = sentences.enumerated().map { ($0.offset, $0.element) }
@@ -110,8 +110,8 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
     /// ``TranslationError/busy(retryAfterSeconds:)`` when the global queue cannot take them,
     /// ``TranslationError/overShare(retryAfterSeconds:)`` when the tenant's own queue is full, and
     /// `CancellationError` when the calling task is cancelled first.
-    public func submit(_ sentences: [[Int32]], as owner: SchedulingClass) async throws -> ScheduledResult<Output> {
-        guard !sentences.isEmpty else { return ScheduledResult(outputs: [], engineSeconds: 0, queueSeconds: 0) }
+    public func submit(_ sentences: [[Int32]], as owner: SchedulingClass) async throws -> [Output] {
+        guard !sentences.isEmpty else { return [] }
         let id: Int = {
             condition.lock()
             defer { condition.unlock() }
@@ -263,27 +263,24 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
             if queued == 0 { return stopped ? nil : [] }
         }
         let batch = takeBatch(express: express)
-        for item in batch where item.request.queueSeconds == nil {
-            let wait = Self.seconds(ContinuousClock.now - item.request.submitted)
-            item.request.queueSeconds = wait
-            observer?.queueWait(tenant: item.request.tenant.id, seconds: wait)
+        for item in batch where !item.request.started {
+            item.request.started = true
+            observer?.queueWait(tenant: item.request.tenant.id, seconds: Self.seconds(ContinuousClock.now - item.request.submitted))
         }
         observer?.queueDepth(queued)
         return batch
     }
 
     private func complete(_ batch: [Item], _ result: Result<[Output], Error>, seconds: Double) {
-        var finished: [(CheckedContinuation<ScheduledResult<Output>, Error>, Result<ScheduledResult<Output>, Error>)] = []
-        // Engine time split by source tokens, per tenant and per request.
+        var finished: [(CheckedContinuation<[Output], Error>, Result<[Output], Error>)] = []
+        // Engine time split by source tokens, per tenant (metered even for requests whose client left).
         let totalTokens = Double(max(1, batch.reduce(0) { $0 + max(1, $1.ids.count) }))
         var perTenant: [String: Double] = [:]
         var droppedAfterFailure = 0
         condition.lock()
         averageSecondsPerBatch = 0.8 * averageSecondsPerBatch + 0.2 * seconds
         for item in batch {
-            let share = seconds * Double(max(1, item.ids.count)) / totalTokens
-            item.request.engineSeconds += share
-            perTenant[item.request.tenant.id, default: 0] += share
+            perTenant[item.request.tenant.id, default: 0] += seconds * Double(max(1, item.ids.count)) / totalTokens
             item.request.tenant.running -= 1
         }
         switch result {
@@ -294,8 +291,7 @@ public final class BatchScheduler<Output: Sendable>: @unchecked Sendable {
                 r.remaining -= 1
                 if r.remaining == 0, let c = r.continuation {
                     r.continuation = nil
-                    finished.append((c, .success(ScheduledResult(outputs: r.results.map { $0! }, engineSeconds: r.engineSeconds,
-                                                                 queueSeconds: r.queueSeconds ?? 0))))
+                    finished.append((c, .success(r.results.map { $0! })))
                     remove(r)
                 }
             }

@@ -7,7 +7,8 @@ import Tokenizer
 /// Texts are split into sentences (keeping their paragraph structure), sentences are encoded to ids, translated, and
 /// the translations are reassembled. The server's path (``translate(_:)``) tokenises on a ``BlockingPool`` (never
 /// on the cooperative threads) and hands the sentences to a ``BatchScheduler``, which merges them with other
-/// requests' sentences into engine batches on dedicated threads, fairly between tenants; the CLI's path (``translateNow(_:options:splitSentences:)``) runs length-sorted batches on the calling thread.
+/// requests' sentences into engine batches on dedicated threads, fairly between tenants; the CLI's path
+/// (``translateNow(_:options:splitSentences:)``) runs length-sorted batches on the calling thread.
 public final class EngineTranslator: Translator, @unchecked Sendable {
     public let model: CSANMTModel
     public let pipeline: CSANMTTextPipeline
@@ -17,9 +18,9 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
     /// Most sentences per engine call on the CLI path.
     public let maxBatchSentences: Int
     private var scheduler: BatchScheduler<[Int32]>?
-    /// Tokenisation off the cooperative pool: small texts (an interactive request) on two threads at normal priority, larger
-    /// ones on one thread per core at the batch workers' lower priority, so a flood of long texts cannot hold up
-    /// an interactive request's tokenising (the same split as the engine's express lane).
+    /// Tokenisation off the cooperative pool: small texts (an interactive request) on two threads at normal
+    /// priority, larger ones on one thread per core at the batch workers' lower priority, so a flood of long texts
+    /// cannot hold up an interactive request's tokenising (the same split as the engine's express lane).
     private var smallTextPool: BlockingPool?
     private var largeTextPool: BlockingPool?
     /// Texts up to this many characters, all together, count as small.
@@ -77,7 +78,7 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
         }
     }
 
-    public func translate(_ job: TranslationJob) async throws -> TranslationOutcome {
+    public func translate(_ job: TranslationJob) async throws -> [String] {
         guard directions.contains(job.pair) else { throw TranslationError.unsupportedPair(job.pair) }
         guard let scheduler, let smallTextPool, let largeTextPool else {
             throw TranslationError.failed("this translator was built without a scheduler")
@@ -87,9 +88,7 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
         let texts = job.texts
         let work = try await tokenizerPool.run { try self.prepare(texts, splitSentences: true) }
         try Task.checkCancellation()
-        let result = try await scheduler.submit(work.chunks.map(\.ids), as: job.owner)
-        return TranslationOutcome(texts: finish(work, tokens: result.outputs), engineSeconds: result.engineSeconds,
-                                  queueSeconds: result.queueSeconds)
+        return finish(work, tokens: try await scheduler.submit(work.chunks.map(\.ids), as: job.owner))
     }
 
     /// Translates on the calling thread (the CLI's path; the server goes through ``translate(_:pair:)``).

@@ -47,15 +47,6 @@ public struct SchedulingClass: Sendable, Equatable {
     }
 }
 
-/// What a request cost, for metering.
-public struct ScheduledResult<Output: Sendable>: Sendable {
-    public var outputs: [Output]
-    /// This request's share of engine time: each batch's time split by source tokens.
-    public var engineSeconds: Double
-    /// From submission until its first sentence entered a batch.
-    public var queueSeconds: Double
-}
-
 /// What the scheduler reports (metrics and metering).
 public protocol SchedulerObserver: Sendable {
     func queueDepth(_ sentences: Int)

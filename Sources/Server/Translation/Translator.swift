@@ -20,21 +20,6 @@ public struct TranslationJob: Sendable {
     }
 }
 
-/// Translations and what they cost.
-public struct TranslationOutcome: Sendable, Equatable {
-    /// One per input text, same order.
-    public var texts: [String]
-    /// This request's share of engine time.
-    public var engineSeconds: Double
-    /// Time until its first sentence reached the engine.
-    public var queueSeconds: Double
-    public init(texts: [String], engineSeconds: Double = 0, queueSeconds: Double = 0) {
-        self.texts = texts
-        self.engineSeconds = engineSeconds
-        self.queueSeconds = queueSeconds
-    }
-}
-
 /// What the HTTP layer needs from a translation backend. The server never sees tensors or ids.
 public protocol Translator: Sendable {
     /// Directions this backend serves; the first is the default.
@@ -44,7 +29,7 @@ public protocol Translator: Sendable {
     /// Translates each text (a text may hold several sentences and paragraphs); the result has the same count.
     /// Cancelling the calling task drops the texts' queued sentences. Throws ``TranslationError/busy(retryAfterSeconds:)``
     /// when the backend's queue is full and ``TranslationError/overShare(retryAfterSeconds:)`` when the owner's is.
-    func translate(_ job: TranslationJob) async throws -> TranslationOutcome
+    func translate(_ job: TranslationJob) async throws -> [String]
     /// Sentences the texts hold as the backend will count them (cheap: no tokenisation). The server refuses
     /// requests with too many before any work.
     func sentenceCount(_ texts: [String]) -> Int
@@ -78,7 +63,7 @@ public enum TranslationError: Error, Sendable, Equatable, CustomStringConvertibl
 extension Translator {
     /// Texts in, texts out, scheduled as `tenant` with weight 1 (tests and single-tenant callers).
     public func translate(_ texts: [String], pair: LanguagePair, tenant: String = "default") async throws -> [String] {
-        try await translate(TranslationJob(texts: texts, pair: pair, owner: SchedulingClass(tenant: tenant))).texts
+        try await translate(TranslationJob(texts: texts, pair: pair, owner: SchedulingClass(tenant: tenant)))
     }
 
     /// One sentence per text (backends that do not split).

@@ -46,9 +46,8 @@ final class GatedTranslator: Translator, @unchecked Sendable {
 
     var batches: [[String]] { log.all }
 
-    func translate(_ job: TranslationJob) async throws -> TranslationOutcome {
-        let r = try await scheduler.submit(job.texts.map { $0.unicodeScalars.map { Int32($0.value) } }, as: job.owner)
-        return TranslationOutcome(texts: r.outputs, engineSeconds: r.engineSeconds, queueSeconds: r.queueSeconds)
+    func translate(_ job: TranslationJob) async throws -> [String] {
+        try await scheduler.submit(job.texts.map { $0.unicodeScalars.map { Int32($0.value) } }, as: job.owner)
     }
 
     func queuedSentences(tenant: String) -> Int { scheduler.queuedSentences(tenant: tenant) }

@@ -18,7 +18,7 @@ struct EchoTranslator: Translator {
     let directions = [LanguagePair(source: "zh", target: "en")]
     let description = "echo (tests only)"
     let cacheIdentity = "echo"
-    func translate(_ job: TranslationJob) async throws -> TranslationOutcome { TranslationOutcome(texts: job.texts.map { "[en] " + $0 }) }
+    func translate(_ job: TranslationJob) async throws -> [String] { job.texts.map { "[en] " + $0 } }
 }
 
 /// A server environment on a temporary database, with two tenants and an admin.
