@@ -65,7 +65,7 @@ let package = Package(
             dependencies: [
                 "Server", "ConvertWeightsKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/ServerTests"),
         .testTarget(

@@ -10,9 +10,16 @@ struct DatabaseOption: ParsableArguments {
         "Where this command's audit line goes (default: $CSANMT_AUDIT_LOG, else <db>.cli-audit.log). One file per writer: not the server's.",
         valueName: "PATH"))
     var auditLog: String?
+    @Option(name: .customLong("master-key-file"), help: ArgumentHelp(
+        "Master key file, as given to `serve` (default: $CSANMT_MASTER_KEY, else <db>.master-key).", valueName: "FILE"))
+    var masterKeyFile: String?
 
     func open() throws -> TenantStore {
-        do { return try TenantStore(path: db) } catch { throw CLIError(message: "\(error)") }
+        do {
+            return try TenantStore(path: db, keyring: try MasterKeyring.load(file: masterKeyFile, databasePath: db))
+        } catch {
+            throw CLIError(message: "\(error)")
+        }
     }
 
     /// Records a change made from the command line: actor `cli`, the OS user, the field diff (never secrets), in a
@@ -156,7 +163,7 @@ struct TenantCommand: ParsableCommand {
         @Option(help: "Display name.") var name: String
         @Option(help: "Daily request quota (default unlimited).") var dailyRequests: Int?
         @Option(help: "Daily character quota, in Unicode code points (default unlimited).") var dailyCharacters: Int?
-        @Option(help: "Comma-separated scopes: translate:basic, translate:batch, usage:read, admin.")
+        @Option(help: "Comma-separated scopes: translate:basic, translate:batch, usage:read, tenant:admin (manages this tenant only).")
         var scopes = "translate:basic,translate:batch,usage:read"
         @Option(name: .customLong("allow-ip"), help: "Allowed client address or CIDR (repeatable; default any).")
         var allowIP: [String] = []

@@ -13,5 +13,5 @@ struct CSANMT: AsyncParsableCommand {
               echo '[5, 17, 42]' | csanmt translate-ids --model Weights/csanmt-zh2en --beam 4
             """,
         subcommands: [Translate.self, Tokenize.self, Detokenize.self, TranslateIDs.self, Inspect.self, Serve.self,
-                      TenantCommand.self, KeyCommand.self, AuditCommand.self])
+                      TenantCommand.self, KeyCommand.self, OperatorCommand.self, DatabaseCommand.self, AuditCommand.self])
 }

@@ -22,6 +22,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Model folder (default: the shipped model).", valueName: "DIR")) var model: String?
     @Option(name: .long, help: ArgumentHelp("Tenant database (SQLite).", valueName: "PATH")) var db: String?
+    @Option(name: .customLong("master-key-file"), help: ArgumentHelp(
+        "File of the master key that encrypts signing secrets (default: $CSANMT_MASTER_KEY, else <db>.master-key).", valueName: "FILE"))
+    var masterKeyFile: String?
     @Option(name: .long, help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(name: .long, help: "Port (default 8080).") var port: Int?
     @Option(name: .customLong("metrics-port"), help: "Port of the /metrics listener on metrics_host (default 9464 on 127.0.0.1; 0 = off).")
@@ -60,6 +63,7 @@ struct Serve: AsyncParsableCommand {
         if noBatching { settings.batching = false }
         if let workers { settings.workers = workers }
         if let auditLog { settings.auditLog = auditLog }
+        if let masterKeyFile { settings.masterKeyFile = masterKeyFile }
         if auditStdout { settings.auditStdout = true }
         do { try settings.validate() } catch { throw CLIError(message: "\(error)") }
         var logger = Logger(label: "csanmt")
@@ -69,7 +73,8 @@ struct Serve: AsyncParsableCommand {
         let translator = try loadTranslator(try DefaultModel.resolve(settings.model), batching: batching, metrics: metrics)
         let env: ServerEnvironment
         do {
-            let store = try TenantStore(path: settings.db)
+            let store = try TenantStore(path: settings.db,
+                                        keyring: try MasterKeyring.load(file: settings.masterKeyFile, databasePath: settings.db))
             let audit = (settings.auditLog != nil || settings.auditStdout)
                 ? try AuditLog(.init(path: settings.auditLog, stdout: settings.auditStdout, maxBytes: settings.auditMaxBytes)) : nil
             let (quota, redisClient) = try makeQuota(settings, audit: audit, metrics: metrics, logger: logger)

@@ -164,9 +164,9 @@ struct AuditTrailTests {
     @Test("admin writes record the before and after of each changed field, never secrets")
     func fieldDiffs() async throws {
         let s = try TestServer()
-        let adminKey = try s.tenant("ops_admin", scopes: [.admin])
+        let adminKey = try s.operatorKey()
         try await s.app().test(.router) { client in
-            let admin = try #require(try await client.token("ops_admin", adminKey))
+            let admin = try #require(try await client.operatorToken("root", adminKey))
             #expect(try await client.postJSON("/api/v1/admin/tenants", #"{"id": "org_d", "name": "D", "daily_requests": 5}"#,
                                               token: admin).status == .created)
             var headers = HTTPFields()

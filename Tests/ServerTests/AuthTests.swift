@@ -83,7 +83,7 @@ struct AuthTests {
             let parts = token.split(separator: ".").map(String.init)
             // Tampered payload: change the scope claim, keep the signature.
             var payload = try #require(TokenService.base64URLDecode(parts[1]))
-            payload = Data(String(decoding: payload, as: UTF8.self).replacingOccurrences(of: "translate:basic", with: "admin").utf8)
+            payload = Data(String(decoding: payload, as: UTF8.self).replacingOccurrences(of: "translate:basic", with: "tenant:admin").utf8)
             let tamperedPayload = parts[0] + "." + payload.base64EncodedString().replacingOccurrences(of: "=", with: "")
                 .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_") + "." + parts[2]
             let noneHeader = Data(#"{"alg":"none","kid":"\#(signing.kid)","typ":"JWT"}"#.utf8).base64EncodedString()

@@ -256,10 +256,10 @@ struct IsolationTests {
     @Test("admin API: limits are validated, unknown limit names refused, effective limits shown; a text larger than a minute's characters is a 413")
     func adminLimits() async throws {
         let s = try TestServer(isolationDefaults: true)
-        let adminKey = try s.tenant("ops_admin", scopes: [.admin])
+        let adminKey = try s.operatorKey()
         let key = try s.tenant("org_a", limits: TenantLimits(requestsPerSecond: .unlimited, charactersPerMinute: .value(10)))
         try await s.app().test(.router) { client in
-            let admin = try #require(try await client.token("ops_admin", adminKey))
+            let admin = try #require(try await client.operatorToken("root", adminKey))
             var headers = HTTPFields()
             headers[.authorization] = "Bearer \(admin)"
             headers[.contentType] = "application/json"
@@ -367,7 +367,7 @@ struct IsolationTests {
         let t = GatedTranslator(options: Self.options(maxSentences: 8), open: false, observer: metrics)
         let s = try TestServer(translator: t, metrics: metrics)
         let key = try s.tenant("org_a")
-        let admin = try s.tenant("org_admin", scopes: [.admin, .usageRead])
+        let admin = try s.operatorKey()
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))
             let r = Task { try await client.postJSON("/api/v1/translate", #"{"text": ["a", "b"]}"#, token: token) }
@@ -379,7 +379,7 @@ struct IsolationTests {
             let ms = usage?["engine_ms"] as? Int ?? 0
             #expect(ms >= 30)
             #expect((usage?["limits"] as? [String: Any])?["weight"] as? Int == 1)
-            let adminToken = try #require(try await client.token("org_admin", admin))
+            let adminToken = try #require(try await client.operatorToken("root", admin))
             let list = try await client.get("/api/v1/admin/usage", token: adminToken).json
             let row = (list?["tenants"] as? [[String: Any]])?.first { $0["tenant_id"] as? String == "org_a" }
             #expect(row?["engine_ms"] as? Int == ms)

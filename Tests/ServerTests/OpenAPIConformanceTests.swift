@@ -10,7 +10,7 @@ struct OpenAPIConformanceTests {
     func conformance() async throws {
         let validator = try OpenAPIValidator()
         let s = try TestServer()
-        let adminKey = try s.tenant("ops_admin", scopes: [.admin])
+        let adminKey = try s.operatorKey()
         let userKey = try s.tenant("org_a")
         try await s.app().test(.router) { client in
             var checked = 0
@@ -30,7 +30,7 @@ struct OpenAPIConformanceTests {
             check("POST", "/api/v1/auth/token", tok)
             check("POST", "/api/v1/auth/token", try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_a", "api_key": "x"}"#))
             let user = try #require(tok.json?["token"] as? String)
-            let admin = try #require(try await client.token("ops_admin", adminKey))
+            let admin = try #require(try await client.operatorToken("root", adminKey))
             check("GET", "/api/v1/whoami", try await client.get("/api/v1/whoami", token: user))
             check("POST", "/api/v1/translate", try await client.postJSON("/api/v1/translate", #"{"text": "你好"}"#, token: user))
             check("POST", "/api/v1/translate", try await client.postJSON("/api/v1/translate", #"{"text": ["a", "b"]}"#, token: user))
@@ -66,7 +66,7 @@ struct OpenAPIConformanceTests {
         let tenant = v.resolve("#/components/schemas/Tenant")
         let effective: [String: Any] = ["weight": 1, "burst": 20, "max_in_flight": 4, "max_queued_sentences": "unlimited",
                                         "requests_per_second": 10, "characters_per_minute": 100_000]
-        let good: [String: Any] = ["id": "org_a", "name": "A", "enabled": true, "scopes": ["admin"], "allowed_ips": [],
+        let good: [String: Any] = ["id": "org_a", "name": "A", "enabled": true, "scopes": ["tenant:admin"], "allowed_ips": [],
                                    "created_at": "t", "updated_at": "t", "limits": ["weight": 2, "burst": NSNull()],
                                    "effective_limits": effective]
         #expect(v.validate(good, tenant).isEmpty)

@@ -119,10 +119,10 @@ struct OperationsTests {
         t.scheduler.shutdown()
     }
 
-    @Test("anonymous /api/ready answers the status only; details are for admins (/api/v1/status), directions for any token")
+    @Test("anonymous /api/ready answers the status only; details are for operators (/api/v1/status), directions for any token")
     func privateReadiness() async throws {
         let s = try TestServer()
-        let adminKey = try s.tenant("ops_admin", scopes: [.admin])
+        let adminKey = try s.operatorKey()
         let userKey = try s.tenant("org_a")
         try await s.app().test(.router) { client in
             let ready = try await client.get("/api/ready")
@@ -131,10 +131,10 @@ struct OperationsTests {
             #expect(ready.json?["status"] as? String == "ready")
             #expect(try await client.get("/api/v1/status").status == .unauthorized)
             let user = try #require(try await client.token("org_a", userKey))
-            #expect(try await client.get("/api/v1/status", token: user).errorCode == "insufficient_scope")
+            #expect(try await client.get("/api/v1/status", token: user).errorCode == "operator_required")
             let languages = try await client.get("/api/v1/languages", token: user).json
             #expect((languages?["directions"] as? [[String: String]]) == [["source": "zh", "target": "en"]])
-            let admin = try #require(try await client.token("ops_admin", adminKey))
+            let admin = try #require(try await client.operatorToken("root", adminKey))
             let status = try await client.get("/api/v1/status", token: admin).json
             #expect(status?["model"] as? String == "echo (tests only)")
             #expect(status?["queued_sentences"] as? Int == 0)

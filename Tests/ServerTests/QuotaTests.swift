@@ -146,17 +146,17 @@ struct QuotaTests {
         #expect(d.secondsUntilReset(from: Date(timeIntervalSince1970: 1_800_000_000)) == 16 * 3600)
     }
 
-    @Test("usage needs usage:read; the admin sees every tenant's usage")
+    @Test("usage needs usage:read; an operator sees every tenant's usage")
     func usageRoutes() async throws {
         let s = try TestServer()
         let plain = try s.tenant("org_p", scopes: [.translateBasic])
-        let admin = try s.tenant("org_admin", scopes: [.admin, .usageRead, .translateBasic])
+        let admin = try s.operatorKey()
         try await s.app().test(.router) { client in
             let p = try #require(try await client.token("org_p", plain))
             #expect(try await client.postJSON("/api/v1/translate", #"{"text": "abc"}"#, token: p).status == .ok)
             #expect(try await client.get("/api/v1/usage", token: p).errorCode == "insufficient_scope")
             #expect(try await client.get("/api/v1/admin/usage", token: p).status == .forbidden)
-            let a = try #require(try await client.token("org_admin", admin))
+            let a = try #require(try await client.operatorToken("root", admin))
             let all = try #require(try await client.get("/api/v1/admin/usage", token: a).json?["tenants"] as? [[String: Any]])
             let row = try #require(all.first { $0["tenant_id"] as? String == "org_p" })
             #expect(row["requests"] as? Int == 1 && row["characters"] as? Int == 3)

@@ -75,9 +75,9 @@ struct ServiceTests {
     @Test("admin API: create a tenant and a key, disable, rotate, revoke; audited; non-admins refused")
     func adminAPI() async throws {
         let s = try TestServer()
-        let adminKey = try s.tenant("ops_admin", scopes: [.admin])
+        let adminKey = try s.operatorKey()
         try await s.app().test(.router) { client in
-            let admin = try #require(try await client.token("ops_admin", adminKey))
+            let admin = try #require(try await client.operatorToken("root", adminKey))
             let created = try await client.postJSON("/api/v1/admin/tenants",
                 #"{"id": "org_new", "name": "New", "daily_requests": 10, "allowed_ips": ["10.0.0.0/8"]}"#, token: admin)
             #expect(created.status == .created)

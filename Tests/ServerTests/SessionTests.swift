@@ -39,13 +39,16 @@ struct SessionTests {
         }
     }
 
-    @Test("an admin token expires within 15 minutes; a translate token keeps the configured lifetime")
+    @Test("operator and tenant admin tokens expire within 15 minutes; a translate token keeps the configured lifetime")
     func adminTokensAreShortLived() async throws {
         let s = try TestServer()
-        let adminKey = try s.tenant("ops_admin", scopes: [.admin])
+        let adminKey = try s.operatorKey()
+        let tenantAdminKey = try s.tenant("org_t", scopes: [.tenantAdmin])
         let userKey = try s.tenant("org_a")
         try await s.app().test(.router) { client in
-            let admin = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "ops_admin", "api_key": "\#(adminKey)"}"#)
+            let tenantAdmin = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_t", "api_key": "\#(tenantAdminKey)"}"#)
+            #expect(tenantAdmin.json?["expires_in"] as? Int == 900)
+            let admin = try await client.postJSON("/api/v1/auth/operator-token", #"{"operator_id": "root", "api_key": "\#(adminKey)"}"#)
             #expect(admin.json?["expires_in"] as? Int == 900)
             let user = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_a", "api_key": "\#(userKey)"}"#)
             #expect(user.json?["expires_in"] as? Int == 86_400)
@@ -79,10 +82,10 @@ struct SessionTests {
     @Test("rotate-secret keeps old tokens for the grace; --immediate ends them at once; retired secrets are purged after the grace")
     func rotation() async throws {
         let s = try TestServer()
-        let adminKey = try s.tenant("ops_admin", scopes: [.admin])
+        let adminKey = try s.operatorKey()
         let key = try s.tenant("org_a")
         try await s.app().test(.router) { client in
-            let admin = try #require(try await client.token("ops_admin", adminKey))
+            let admin = try #require(try await client.operatorToken("root", adminKey))
             let before = try #require(try await client.token("org_a", key))
             #expect(try await client.postJSON("/api/v1/admin/tenants/org_a/signing-keys/rotate", "", token: admin).status == .created)
             #expect(try await client.get("/api/v1/whoami", token: before).status == .ok, "within the grace period")
@@ -106,11 +109,11 @@ struct SessionTests {
     @Test("a translate-only key of an admin tenant cannot call batch or admin routes; a key's scopes stay within its tenant's")
     func keyScopes() async throws {
         let s = try TestServer()
-        _ = try s.tenant("org_a", scopes: [.admin, .translateBasic, .translateBatch, .usageRead])
+        _ = try s.tenant("org_a", scopes: [.tenantAdmin, .translateBasic, .translateBatch, .usageRead])
         let (_, narrow) = try s.store.createKey(tenantID: "org_a", scopes: [.translateBasic])
         let (_, wide) = try s.store.createKey(tenantID: "org_a")
         _ = try s.tenant("org_b", scopes: [.translateBasic])
-        #expect(throws: StoreError.self) { try s.store.createKey(tenantID: "org_b", scopes: [.admin]) }
+        #expect(throws: StoreError.self) { try s.store.createKey(tenantID: "org_b", scopes: [.tenantAdmin]) }
         try await s.app().test(.router) { client in
             let t = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_a", "api_key": "\#(narrow)"}"#)
             #expect(t.json?["expires_in"] as? Int == 86_400, "no admin scope: the normal lifetime")

@@ -9,7 +9,7 @@ public enum ServerApp {
     struct Health: Encodable, Sendable { let status: String }
     /// `GET /api/v1/languages`: the directions served.
     struct Languages: Encodable, Sendable { let directions: [LanguagePair] }
-    /// `GET /api/v1/status` (admin): what anonymous `/api/ready` no longer tells.
+    /// `GET /api/v1/status` (operators): what anonymous `/api/ready` no longer tells.
     struct Ready: Encodable, Sendable {
         let status: String
         let model: String
@@ -20,13 +20,20 @@ public enum ServerApp {
         let queuedSentences: Int?
         enum CodingKeys: String, CodingKey { case status, model, directions, quota, redis, queuedSentences = "queued_sentences" }
     }
-    /// The caller as the server sees it (the web UI uses it to decide what to show).
+    /// The caller as the server sees it (the web UI uses it to decide what to show): `kind` is `tenant` (with the
+    /// tenant, key and scopes) or `operator` (with the operator).
     struct WhoAmI: Encodable, Sendable {
-        let tenantID: String
-        let tenantName: String
-        let keyID: String
+        let kind: String
+        var tenantID: String?
+        var tenantName: String?
+        var keyID: String?
+        var operatorID: String?
+        var operatorName: String?
         let scopes: [String]
-        enum CodingKeys: String, CodingKey { case tenantID = "tenant_id", tenantName = "tenant_name", keyID = "key_id", scopes }
+        enum CodingKeys: String, CodingKey {
+            case kind, scopes, tenantID = "tenant_id", tenantName = "tenant_name", keyID = "key_id"
+            case operatorID = "operator_id", operatorName = "operator_name"
+        }
     }
 
     /// The router with every route and middleware. Tests drive it in-process; `run` serves it on a socket.
@@ -50,19 +57,24 @@ public enum ServerApp {
         addTokenRoutes(v1, env)
         let authed = v1.group().add(middleware: AuthMiddleware(tokens: env.tokens, resolver: env.resolver))
         authed.get("languages") { _, context -> JSONResponse<Languages> in
-            guard context.identity != nil else { throw APIError.missingCredentials }
+            guard context.principal != nil else { throw APIError.missingCredentials }
             return JSONResponse(Languages(directions: env.translator.directions))
         }
         authed.get("status") { _, context -> JSONResponse<Ready> in
-            _ = try context.require(.admin)
+            _ = try context.requireOperator()
             let redis = try await readiness(env)
             return JSONResponse(Ready(status: "ready", model: env.translator.description, directions: env.translator.directions,
                                       quota: env.quota.backend, redis: redis, queuedSentences: env.translator.queuedSentences))
         }
         authed.get("whoami") { _, context -> JSONResponse<WhoAmI> in
-            guard let id = context.identity else { throw APIError.missingCredentials }
-            return JSONResponse(WhoAmI(tenantID: id.tenant.id, tenantName: id.tenant.name, keyID: id.keyID,
-                                       scopes: id.scopes.sorted().map(\.rawValue)))
+            switch context.principal {
+            case nil: throw APIError.missingCredentials
+            case .tenant(let id):
+                return JSONResponse(WhoAmI(kind: "tenant", tenantID: id.tenant.id, tenantName: id.tenant.name, keyID: id.keyID,
+                                           scopes: id.scopes.sorted().map(\.rawValue)))
+            case .operator(let op):
+                return JSONResponse(WhoAmI(kind: "operator", operatorID: op.operatorID, operatorName: op.name, scopes: ["operator"]))
+            }
         }
         addSessionRoutes(authed, env)
         addUsageRoutes(authed, env)

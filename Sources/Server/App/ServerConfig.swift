@@ -11,6 +11,9 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public var metricsPort = 9464
     /// SQLite database of tenants and keys.
     public var db = "csanmt.sqlite"
+    /// Master key file (base64 keys, one per line, the encrypting one first) that encrypts the signing secrets;
+    /// nil: `$CSANMT_MASTER_KEY`, else `<db>.master-key` (created on first use). Never the key itself.
+    public var masterKeyFile: String?
     /// Model folder; nil = the default model.
     public var model: String?
     /// Audit log file; nil = none.
@@ -91,7 +94,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case host, port, db, model, metricsHost = "metrics_host", metricsPort = "metrics_port"
+        case host, port, db, model, metricsHost = "metrics_host", metricsPort = "metrics_port", masterKeyFile = "master_key_file"
         case auditLog = "audit_log", auditStdout = "audit_stdout", auditMaxBytes = "audit_max_bytes"
         case trustedProxies = "trusted_proxies", corsOrigins = "cors_origins", tokenIssuer = "token_issuer"
         case tokenAudience = "token_audience", tokenLifetime = "token_lifetime", signingKeyGrace = "signing_key_grace"
@@ -177,7 +180,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     /// Converts an environment string to the setting's JSON type.
     static func envValue(_ key: String, _ text: String) throws -> Any {
         switch key {
-        case "host", "metrics_host", "db", "model", "audit_log", "token_issuer", "token_audience", "redis", "quota_fail_mode", "cache_scope",
+        case "host", "metrics_host", "db", "master_key_file", "model", "audit_log", "token_issuer", "token_audience", "redis", "quota_fail_mode", "cache_scope",
              "web_root":
             return text
         case "trusted_proxies", "cors_origins":
@@ -237,7 +240,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
 }
 
 extension ServerConfig.CodingKeys {
-    static let allNames = ["host", "port", "metrics_host", "metrics_port", "db", "model", "audit_log", "audit_stdout", "audit_max_bytes", "trusted_proxies",
+    static let allNames = ["host", "port", "metrics_host", "metrics_port", "db", "master_key_file", "model", "audit_log", "audit_stdout", "audit_max_bytes", "trusted_proxies",
                            "cors_origins", "token_issuer", "token_audience", "token_lifetime", "admin_token_lifetime", "key_expiry_days", "signing_key_grace",
                            "max_body_bytes", "max_characters", "max_batch_items", "max_sentences_per_request",
                            "tenant_weight", "tenant_max_in_flight", "tenant_max_queued_sentences", "tenant_requests_per_second",

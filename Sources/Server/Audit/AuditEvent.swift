@@ -23,15 +23,23 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public var cache: String?
     /// For admin writes: each changed field's value before and after, as JSON text (never secrets).
     public var changes: [String: FieldChange]?
-    /// Who acted outside the API: `cli` for `csanmt tenant|key ...` (API requests are identified by tenant and key).
+    /// Who acted: `cli` for `csanmt tenant|key|operator ...`, `operator` for an operator token (tenant callers are
+    /// identified by tenant and key).
     public var actor: String?
+    /// The operator who acted (operator tokens; `actor` is then `operator`).
+    public var operatorID: String?
+    /// The tenant an admin action concerns (a key's tenant for key actions), so that tenant's admins see it.
+    public var targetTenant: String?
     /// The operating-system user who ran the CLI (and `SUDO_USER` when run through sudo).
     public var osUser: String?
 
     public init(time: Date, requestID: String, clientIP: String? = nil, tenantID: String? = nil, tenantName: String? = nil,
                 keyID: String? = nil, method: String, path: String, status: Int, latencyMs: Double,
                 characters: Int? = nil, error: String? = nil, action: String? = nil, target: String? = nil,
-                cache: String? = nil, changes: [String: FieldChange]? = nil, actor: String? = nil, osUser: String? = nil) {
+                cache: String? = nil, changes: [String: FieldChange]? = nil, actor: String? = nil, osUser: String? = nil,
+                operatorID: String? = nil, targetTenant: String? = nil) {
+        self.operatorID = operatorID
+        self.targetTenant = targetTenant
         self.changes = changes
         self.actor = actor
         self.osUser = osUser
@@ -54,7 +62,7 @@ public struct AuditEvent: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case time, method, path, status, characters, error, action, target, cache, changes, actor
-        case osUser = "os_user"
+        case osUser = "os_user", operatorID = "operator_id", targetTenant = "target_tenant"
         case requestID = "request_id", clientIP = "client_ip", tenantID = "tenant_id", tenantName = "tenant_name"
         case keyID = "key_id", latencyMs = "latency_ms"
     }

@@ -1,7 +1,8 @@
 import Foundation
 
 extension AuditLog {
-    /// The newest events of the current log file (not the rotated ones), newest first, optionally of one tenant.
+    /// The newest events of the current log file (not the rotated ones), newest first, optionally of one tenant (its own
+    /// requests and the admin actions that concern it).
     /// Reads at most the last 8 MiB. With several replicas each has its own file: ship the files to a central log
     /// store for a complete view (docs/server.md).
     public func recent(tenant: String?, limit: Int) -> [AuditEvent] {
@@ -29,7 +30,7 @@ extension AuditLog {
         var events: [AuditEvent] = []
         for line in lines.reversed() where events.count < limit {
             guard let e = try? decoder.decode(AuditEvent.self, from: Data(line)) else { continue }
-            if let tenant, e.tenantID != tenant && e.target != tenant { continue }
+            if let tenant, e.tenantID != tenant && e.targetTenant != tenant { continue }
             events.append(e)
         }
         return events

@@ -6,8 +6,9 @@ public enum Scope: String, Codable, Sendable, CaseIterable, Comparable {
     case translateBatch = "translate:batch"
     /// Read today's usage and limits.
     case usageRead = "usage:read"
-    /// Manage tenants and keys.
-    case admin
+    /// Manage the token's own tenant: its keys, signing key, usage and audit (never other tenants, and never its
+    /// own quotas, limits or scopes: those are an operator's; see ``OperatorIdentity``).
+    case tenantAdmin = "tenant:admin"
 
     public static func < (a: Scope, b: Scope) -> Bool { a.rawValue < b.rawValue }
 

@@ -33,8 +33,8 @@ public struct TokenService: Sendable {
     public let issuer: String
     public let audience: String
     public let lifetime: TimeInterval
-    /// Lifetime of tokens that carry `admin` (short: they can create keys and change tenants). Renew with
-    /// `POST /api/v1/auth/refresh`.
+    /// Lifetime of operator tokens and of tokens that carry `tenant:admin` (short: they can create keys and
+    /// change tenants). Renew with `POST /api/v1/auth/refresh`.
     public let adminLifetime: TimeInterval
     public let grace: TimeInterval
     /// Signed-out tokens.
@@ -71,65 +71,83 @@ public struct TokenService: Sendable {
         return (token, key.id, tenant, expiresIn)
     }
 
-    /// A new token for the caller of a valid token (the key and tenant were checked by ``verify(_:)``); the old
-    /// one is signed out, so renewing never leaves two tokens alive.
-    public func renew(_ identity: Identity) async throws -> (token: String, expiresIn: Int) {
-        let renewed = try await sign(tenant: identity.tenant, keyID: identity.keyID, scopes: identity.scopes, at: now())
-        try await denyList.deny(identity.tokenID, until: identity.tokenExpiry)
+    /// Exchanges an operator's key for an operator token (``adminLifetime``). Unknown operator, wrong key and a
+    /// disabled operator give the same error.
+    public func issueOperator(operatorID: String, apiKey: String) async throws -> (token: String, operator: Operator, expiresIn: Int) {
+        guard let op = try store.authenticateOperator(id: operatorID, plaintext: apiKey), op.disabledAt == nil else {
+            throw APIError.invalidCredentials
+        }
+        let (token, expiresIn) = try await signOperator(op.id, at: now())
+        return (token, op, expiresIn)
+    }
+
+    /// A new token for the caller of a valid token (the key, tenant or operator were checked by ``verify(_:)``);
+    /// the old one is signed out, so renewing never leaves two tokens alive.
+    public func renew(_ principal: Principal) async throws -> (token: String, expiresIn: Int) {
+        let renewed: (token: String, expiresIn: Int)
+        switch principal {
+        case .tenant(let identity):
+            renewed = try await sign(tenant: identity.tenant, keyID: identity.keyID, scopes: identity.scopes, at: now())
+        case .operator(let op):
+            renewed = try await signOperator(op.operatorID, at: now())
+        }
+        try await denyList.deny(principal.tokenID, until: principal.tokenExpiry)
         return renewed
     }
 
-    /// Signs a token for `keyID` with the tenant's current key; admin tokens get ``adminLifetime``.
+    /// Signs a token for `keyID` with the tenant's current key; tenant admin tokens get ``adminLifetime``.
     func sign(tenant: Tenant, keyID: String, scopes: Set<Scope>, at t: Date) async throws -> (token: String, expiresIn: Int) {
-        let life = scopes.contains(.admin) ? min(lifetime, adminLifetime) : lifetime
+        let life = scopes.contains(.tenantAdmin) ? min(lifetime, adminLifetime) : lifetime
         let signing = try store.currentSigningKey(tenantID: tenant.id)
         let claims = TokenClaims(
             tid: tenant.id, scope: scopes.sorted().map(\.rawValue).joined(separator: " "),
             exp: .init(value: t.addingTimeInterval(life)), iat: .init(value: t), nbf: .init(value: t),
             iss: .init(value: issuer), aud: .init(value: audience), kid: signing.kid,
             jti: .init(value: APIKeyCodec.randomBase62(22)), keyID: keyID)
-        let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: signing.secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: signing.kid))
-        return (try await keys.sign(claims, kid: JWKIdentifier(string: signing.kid)), Int(life))
+        return (try await Self.sign(claims, kid: signing.kid, secret: signing.secret), Int(life))
     }
 
-    /// Verifies a bearer token: pinned algorithm, signature with the tenant's key, time, issuer, audience, then the
-    /// key, tenant and scopes as they are in the database now.
-    public func verify(_ token: String) async throws -> Identity {
+    func signOperator(_ id: String, at t: Date) async throws -> (token: String, expiresIn: Int) {
+        let life = min(lifetime, adminLifetime)
+        let signing = try store.operatorSigningKey(operatorID: id)
+        let claims = OperatorClaims(
+            sub: .init(value: id), typ: "operator", exp: .init(value: t.addingTimeInterval(life)), iat: .init(value: t),
+            nbf: .init(value: t), iss: .init(value: issuer), aud: .init(value: audience), kid: signing.kid,
+            jti: .init(value: APIKeyCodec.randomBase62(22)))
+        return (try await Self.sign(claims, kid: signing.kid, secret: signing.secret), Int(life))
+    }
+
+    static func sign(_ claims: some JWTPayload, kid: String, secret: Data) async throws -> String {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+        return try await keys.sign(claims, kid: JWKIdentifier(string: kid))
+    }
+
+    /// Verifies a bearer token: pinned algorithm, signature with the tenant's (or operator's) key, time, issuer,
+    /// audience and sign-out, then the key, tenant and scopes (or the operator) as they are in the database now.
+    public func verify(_ token: String) async throws -> Principal {
         let header = try Self.header(of: token)
         guard header.alg == "HS256" else {
             throw APIError.invalidToken("unsupported_algorithm", "tokens must be HS256; got '\(header.alg ?? "none")'")
         }
-        guard let kid = header.kid, let signing = try store.signingKey(kid: kid) else {
+        guard let kid = header.kid else { throw APIError.invalidToken("unknown_signing_key", "the token's signing key is unknown") }
+        if kid.hasPrefix("ok_") { return .operator(try await verifyOperator(token, kid: kid)) }
+        return .tenant(try await verifyTenant(token, kid: kid))
+    }
+
+    func verifyTenant(_ token: String, kid: String) async throws -> Identity {
+        guard let signing = try store.signingKey(kid: kid) else {
             throw APIError.invalidToken("unknown_signing_key", "the token's signing key is unknown")
         }
-        let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: signing.secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
-        let claims: TokenClaims
-        do {
-            claims = try await keys.verify(token, as: TokenClaims.self)
-        } catch let e as JWTError where e.errorType == .signatureVerificationFailed {
-            throw APIError.invalidToken("invalid_signature", "the token's signature does not verify")
-        } catch {
-            throw APIError.invalidToken("malformed_token", "the token cannot be decoded")
-        }
+        let claims = try await Self.decode(token, as: TokenClaims.self, kid: kid, secret: signing.secret)
         let t = now()
         if let retired = signing.retiredAt, t > retired.addingTimeInterval(grace) {
             throw APIError.invalidToken("signing_key_retired", "the token was signed with a retired key; request a new token")
         }
-        guard t < claims.exp.value else { throw APIError.invalidToken("token_expired", "the token has expired; request a new one") }
-        guard t >= claims.nbf.value.addingTimeInterval(-60) else {   // 60 s clock skew
-            throw APIError.invalidToken("token_not_yet_valid", "the token is not valid yet")
-        }
-        guard claims.iss.value == issuer else { throw APIError.invalidToken("invalid_issuer", "the token was issued by someone else") }
-        guard claims.aud.value.contains(audience) else {
-            throw APIError.invalidToken("invalid_audience", "the token is not meant for this service")
-        }
+        try checkStandard(exp: claims.exp, nbf: claims.nbf, iss: claims.iss, aud: claims.aud, at: t)
         guard claims.tid == signing.tenantId else { throw APIError.invalidToken("malformed_token", "the token's tenant does not match its key") }
-        guard try await !denyList.isDenied(claims.jti.value) else {
-            throw APIError.invalidToken("token_revoked", "this token was signed out; request a new one")
-        }
-        let records = try store.authRecords(kid: kid, keyID: claims.keyID, tenantID: claims.tid)
+        guard try await !denyList.isDenied(claims.jti.value) else { throw Self.signedOut }
+        let records = try store.authRecords(keyID: claims.keyID, tenantID: claims.tid)
         guard let key = records.apiKey, key.tenantId == claims.tid else {
             throw APIError.invalidToken("key_revoked", "the API key behind this token no longer exists")
         }
@@ -141,6 +159,47 @@ public struct TokenService: Sendable {
         // The token's scopes, within what the key and its tenant hold now (either may have lost some since).
         return Identity(tenant: tenant, keyID: key.id, scopes: granted.intersection(key.grantedScopes(of: tenant)), tokenID: claims.jti.value,
                         keyLimits: key.limits, tokenExpiry: claims.exp.value)
+    }
+
+    func verifyOperator(_ token: String, kid: String) async throws -> OperatorIdentity {
+        guard let signing = try store.operatorSigningKey(kid: kid) else {
+            throw APIError.invalidToken("unknown_signing_key", "the token's signing key is unknown")
+        }
+        let claims = try await Self.decode(token, as: OperatorClaims.self, kid: kid, secret: signing.secret)
+        try checkStandard(exp: claims.exp, nbf: claims.nbf, iss: claims.iss, aud: claims.aud, at: now())
+        guard claims.typ == "operator", claims.sub.value == signing.operatorId else {
+            throw APIError.invalidToken("malformed_token", "the token's operator does not match its key")
+        }
+        guard try await !denyList.isDenied(claims.jti.value) else { throw Self.signedOut }
+        guard let op = try store.operator(claims.sub.value), op.disabledAt == nil else {
+            throw APIError.invalidToken("operator_disabled", "this operator is disabled or no longer exists")
+        }
+        return OperatorIdentity(operatorID: op.id, name: op.name, tokenID: claims.jti.value, tokenExpiry: claims.exp.value)
+    }
+
+    static let signedOut = APIError.invalidToken("token_revoked", "this token was signed out; request a new one")
+
+    /// Checks the signature (JWTKit) and decodes the claims.
+    static func decode<C: JWTPayload>(_ token: String, as: C.Type, kid: String, secret: Data) async throws -> C {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+        do {
+            return try await keys.verify(token, as: C.self)
+        } catch let e as JWTError where e.errorType == .signatureVerificationFailed {
+            throw APIError.invalidToken("invalid_signature", "the token's signature does not verify")
+        } catch {
+            throw APIError.invalidToken("malformed_token", "the token cannot be decoded")
+        }
+    }
+
+    /// Time (60 s of clock skew on `nbf`), issuer and audience.
+    func checkStandard(exp: ExpirationClaim, nbf: NotBeforeClaim, iss: IssuerClaim, aud: AudienceClaim, at t: Date) throws {
+        guard t < exp.value else { throw APIError.invalidToken("token_expired", "the token has expired; request a new one") }
+        guard t >= nbf.value.addingTimeInterval(-60) else {
+            throw APIError.invalidToken("token_not_yet_valid", "the token is not valid yet")
+        }
+        guard iss.value == issuer else { throw APIError.invalidToken("invalid_issuer", "the token was issued by someone else") }
+        guard aud.value.contains(audience) else { throw APIError.invalidToken("invalid_audience", "the token is not meant for this service") }
     }
 
     struct Header: Decodable { let alg: String?; let kid: String? }

@@ -52,7 +52,11 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     public static let invalidCredentials = APIError(.unauthorized, "invalid_credentials", "unknown tenant or API key",
                                                     headers: bearerChallenge("invalid_token"))
     public static let tenantDisabled = APIError(.forbidden, "tenant_disabled", "this tenant is disabled; contact the operator")
-    public static let tenantMismatch = APIError(.forbidden, "tenant_mismatch", "the token belongs to another tenant than the one in the path")
+    public static let tenantMismatch = APIError(.forbidden, "tenant_mismatch", "the token belongs to another tenant than the one this request concerns")
+    public static let operatorRequired = APIError(.forbidden, "operator_required",
+        "this request needs an operator token (POST /api/v1/auth/operator-token); tenant admins manage their own tenant only")
+    public static let operatorNotTenant = APIError(.forbidden, "operator_not_tenant",
+        "operators manage the service but do not translate or have usage of their own; use a tenant's API key")
     public static func insufficientScope(_ scope: Scope) -> APIError {
         APIError(.forbidden, "insufficient_scope", "this request needs the '\(scope.rawValue)' scope",
                  headers: bearerChallenge("insufficient_scope"))

@@ -8,7 +8,12 @@ public struct AppContext: RequestContext, RemoteAddressRequestContext {
     /// The TCP peer (a proxy when behind one; see ``ClientAddressResolver``).
     public let remoteAddress: SocketAddress?
     /// Set by the authentication middleware.
-    public var identity: Identity?
+    public var principal: Principal?
+    /// The tenant caller, if the caller is one (nil for an operator).
+    public var identity: Identity? {
+        if case .tenant(let identity) = principal { return identity }
+        return nil
+    }
     /// Filled in along the way; written as one audit line when the request ends.
     public let audit = AuditState()
     /// The connection behind the connection guard: tells the request when its client leaves (nil in-process).
@@ -28,6 +33,8 @@ public final class AuditState: @unchecked Sendable {
     private var _clientIP: String?
     private var _tenant: Tenant?
     private var _keyID: String?
+    private var _operatorID: String?
+    private var _targetTenant: String?
     private var _characters: Int?
     private var _action: String?
     private var _target: String?
@@ -44,6 +51,10 @@ public final class AuditState: @unchecked Sendable {
     public var clientIP: String? { get { with { _clientIP } } set { with { _clientIP = newValue } } }
     public var tenant: Tenant? { get { with { _tenant } } set { with { _tenant = newValue } } }
     public var keyID: String? { get { with { _keyID } } set { with { _keyID = newValue } } }
+    /// The operator who called (operator tokens).
+    public var operatorID: String? { get { with { _operatorID } } set { with { _operatorID = newValue } } }
+    /// The tenant an admin action concerns (its admins see the line in their audit view).
+    public var targetTenant: String? { get { with { _targetTenant } } set { with { _targetTenant = newValue } } }
     public var characters: Int? { get { with { _characters } } set { with { _characters = newValue } } }
     public var action: String? { get { with { _action } } set { with { _action = newValue } } }
     public var target: String? { get { with { _target } } set { with { _target = newValue } } }

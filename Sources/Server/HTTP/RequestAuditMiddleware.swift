@@ -65,7 +65,8 @@ struct RequestAuditMiddleware: RouterMiddleware {
                 time: now(), requestID: requestID, clientIP: s.clientIP, tenantID: s.tenant?.id, tenantName: s.tenant?.name,
                 keyID: s.keyID, method: request.method.rawValue, path: request.uri.path, status: Int(response.status.code),
                 latencyMs: (ms * 1000).rounded() / 1000, characters: s.characters, error: errorCode, action: s.action,
-                target: s.target, cache: s.cache, changes: s.changes))
+                target: s.target, cache: s.cache, changes: s.changes, actor: s.operatorID == nil ? nil : "operator",
+                operatorID: s.operatorID, targetTenant: s.targetTenant))
         }
         return response
     }
@@ -81,6 +82,7 @@ struct RequestAuditMiddleware: RouterMiddleware {
             case .invalid(let m): return APIError(.badRequest, "invalid_request", m)
             case .notFound(let m): return APIError(.notFound, "not_found", m)
             case .conflict(let m): return APIError(.conflict, "conflict", m)
+            case .secrets: return APIError(.internalServerError, "internal_error", "internal error; the request id identifies it in the server log")
             }
         case let e as QuotaUnavailable:
             return .quotaUnavailable(e.description)

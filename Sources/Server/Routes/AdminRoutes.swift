@@ -116,22 +116,37 @@ struct TenantList: Encodable, Sendable { let tenants: [TenantView] }
 struct KeyList: Encodable, Sendable { let keys: [KeyView] }
 
 extension ServerApp {
-    /// `/api/v1/admin/...`: tenant and key management for tokens with the `admin` scope. Every action is audited.
+    /// `/api/v1/admin/...`: tenant and key management. Operators act on every tenant; a tenant admin
+    /// (`tenant:admin`) on its own tenant's keys, signing key, name and IP allow-list, never on its quotas, limits,
+    /// scopes or state, and never on another tenant. Every action is audited.
     static func addAdminRoutes(_ router: RouterGroup<AppContext>, _ env: ServerEnvironment) {
         let store = env.store
-        @Sendable func admin(_ context: AppContext, _ action: String, _ target: String?) throws {
-            _ = try context.require(.admin)
+        @Sendable func audit(_ context: AppContext, _ action: String, _ target: String?) {
             context.audit.action = action
             context.audit.target = target
         }
+        /// The key `id`, if the caller may manage its tenant.
+        @Sendable func managedKey(_ context: AppContext, _ id: String) throws -> APIKey {
+            _ = try context.requireManager()
+            guard let key = try store.key(id) else { throw APIError.notFound("no key '\(id)'") }
+            _ = try context.requireManager(of: key.tenantId)
+            return key
+        }
         router.get("tenants") { _, context in
-            try admin(context, "tenant.list", nil)
-            return JSONResponse(TenantList(tenants: try store.tenants().map { TenantView($0, env.isolationDefaults) }))
+            audit(context, "tenant.list", nil)
+            let tenants: [Tenant]
+            switch try context.requireManager() {
+            case .operator: tenants = try store.tenants()
+            case .tenantAdmin(let identity): tenants = try store.tenant(identity.tenant.id).map { [$0] } ?? []
+            }
+            return JSONResponse(TenantList(tenants: tenants.map { TenantView($0, env.isolationDefaults) }))
         }
         router.post("tenants") { request, context in
-            try admin(context, "tenant.create", nil)
+            audit(context, "tenant.create", nil)
+            _ = try context.requireOperator()
             let b = try await request.decodeJSON(CreateTenantBody.self, limit: 64 << 10)
             context.audit.target = b.id
+            context.audit.targetTenant = b.id
             let t = try store.createTenant(id: b.id, name: b.name, scopes: b.scopes ?? [.translateBasic, .translateBatch, .usageRead],
                                            dailyRequests: b.dailyRequests, dailyCharacters: b.dailyCharacters,
                                            allowedIPs: b.allowedIPs ?? [], enabled: b.enabled ?? true,
@@ -141,27 +156,32 @@ extension ServerApp {
         }
         router.get("tenants/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            try admin(context, "tenant.show", id)
+            audit(context, "tenant.show", id)
+            _ = try context.requireManager(of: id)
             guard let t = try store.tenant(id) else { throw APIError.notFound("no tenant '\(id)'") }
             return JSONResponse(TenantView(t, env.isolationDefaults))
         }
         router.patch("tenants/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            try admin(context, "tenant.update", id)
+            audit(context, "tenant.update", id)
+            let manager = try context.requireManager(of: id)
             let b = try await request.decodeJSON(UpdateTenantBody.self, limit: 64 << 10)
+            if !manager.isOperator, !b.changes.onlyTenantAdminFields { throw APIError.operatorRequired }
             let (before, after) = try store.updateTenantReturningPrevious(id, b.changes)
             context.audit.changes = FieldChange.diff(before, after)
             return JSONResponse(TenantView(after, env.isolationDefaults))
         }
         router.get("tenants/:id/keys") { _, context in
             let id = context.parameters.get("id") ?? ""
-            try admin(context, "key.list", id)
+            audit(context, "key.list", id)
+            _ = try context.requireManager(of: id)
             guard try store.tenant(id) != nil else { throw APIError.notFound("no tenant '\(id)'") }
             return JSONResponse(KeyList(keys: try store.keys(tenantID: id).map(KeyView.init)))
         }
         router.post("tenants/:id/keys") { request, context in
             let id = context.parameters.get("id") ?? ""
-            try admin(context, "key.create", id)
+            audit(context, "key.create", id)
+            _ = try context.requireManager(of: id)
             let b = try await request.decodeJSON(CreateKeyBody.self, limit: 16 << 10)
             let expiry = b.expiresInDays ?? (env.config.keyExpiryDays == 0 ? nil : env.config.keyExpiryDays)
             let (key, plaintext) = try store.createKey(tenantID: id, expiresInDays: expiry, limits: b.limits ?? KeyLimits(),
@@ -172,7 +192,8 @@ extension ServerApp {
         }
         router.post("tenants/:id/signing-keys/rotate") { request, context in
             let id = context.parameters.get("id") ?? ""
-            try admin(context, "signing_key.rotate", id)
+            audit(context, "signing_key.rotate", id)
+            _ = try context.requireManager(of: id)
             let immediate = request.uri.queryParameters.get("immediate") == "true"
             let k = try store.rotateSigningKey(tenantID: id, immediate: immediate, grace: env.config.signingKeyGrace)
             if immediate { context.audit.action = "signing_key.rotate_immediate" }
@@ -180,12 +201,21 @@ extension ServerApp {
             return JSONResponse(SigningKeyView(kid: k.kid, tenantID: k.tenantId, createdAt: k.createdAt), status: .created)
         }
         router.get("keys") { request, context in
-            try admin(context, "key.list", nil)
-            return JSONResponse(KeyList(keys: try store.keys(tenantID: request.uri.queryParameters.get("tenant")).map(KeyView.init)))
+            let asked = request.uri.queryParameters.get("tenant").flatMap { $0.isEmpty ? nil : String($0) }
+            audit(context, "key.list", asked)
+            let tenant: String?
+            switch try context.requireManager() {
+            case .operator: tenant = asked
+            case .tenantAdmin(let identity):
+                tenant = asked ?? identity.tenant.id
+                _ = try context.requireManager(of: tenant ?? identity.tenant.id)
+            }
+            return JSONResponse(KeyList(keys: try store.keys(tenantID: tenant).map(KeyView.init)))
         }
         router.patch("keys/:key_id") { request, context in
             let id = context.parameters.get("key_id") ?? ""
-            try admin(context, "key.update", id)
+            audit(context, "key.update", id)
+            _ = try managedKey(context, id)
             let b = try await request.decodeJSON(UpdateKeyBody.self, limit: 16 << 10)
             let (before, after) = try store.setKeyLimits(id, b.limits)
             context.audit.changes = FieldChange.diff(KeyView(before), KeyView(after))
@@ -193,10 +223,10 @@ extension ServerApp {
         }
         router.post("keys/:key_id/revoke") { _, context in
             let id = context.parameters.get("key_id") ?? ""
-            try admin(context, "key.revoke", id)
-            let before = try store.key(id)
+            audit(context, "key.revoke", id)
+            let before = try managedKey(context, id)
             let after = try store.revokeKey(id)
-            context.audit.changes = FieldChange.diff(before.map(KeyView.init), KeyView(after))
+            context.audit.changes = FieldChange.diff(KeyView(before), KeyView(after))
             return JSONResponse(KeyView(after))
         }
     }

@@ -66,14 +66,18 @@ extension ServerApp {
         }
     }
 
-    /// `GET /api/v1/admin/usage` and `GET /api/v1/admin/audit?tenant=&limit=` (scope `admin`).
+    /// `GET /api/v1/admin/usage` and `GET /api/v1/admin/audit?tenant=&limit=`: every tenant for operators, its own
+    /// for a tenant admin.
     static func addAdminReportRoutes(_ router: RouterGroup<AppContext>, _ env: ServerEnvironment) {
         router.get("usage") { _, context -> JSONResponse<TenantUsageList> in
-            _ = try context.require(.admin)
             context.audit.action = "usage.list"
+            let tenants: [Tenant]
+            switch try context.requireManager() {
+            case .operator: tenants = try env.store.tenants()
+            case .tenantAdmin(let identity): tenants = try env.store.tenant(identity.tenant.id).map { [$0] } ?? []
+            }
             let day = UsageDay(env.now())
             await storeEngineTime(env, day: day)
-            let tenants = try env.store.tenants()
             let used = try await env.quota.usage(tenants: tenants.map(\.id), day: day)
             return JSONResponse(TenantUsageList(date: day.key, resetsAt: day.resetsAt, tenants: tenants.map { t in
                 let u = used[t.id] ?? QuotaUsage()
@@ -83,10 +87,16 @@ extension ServerApp {
             }))
         }
         router.get("audit") { request, context -> JSONResponse<AuditEventList> in
-            _ = try context.require(.admin)
             context.audit.action = "audit.list"
-            let tenant = request.uri.queryParameters.get("tenant").flatMap { $0.isEmpty ? nil : $0 }
-            context.audit.target = tenant
+            let asked = request.uri.queryParameters.get("tenant").flatMap { $0.isEmpty ? nil : String($0) }
+            context.audit.target = asked
+            let tenant: String?
+            switch try context.requireManager() {
+            case .operator: tenant = asked
+            case .tenantAdmin(let identity):
+                tenant = asked ?? identity.tenant.id
+                _ = try context.requireManager(of: tenant ?? identity.tenant.id)
+            }
             let limitText = request.uri.queryParameters.get("limit") ?? "100"
             guard let limit = Int(limitText), (1...1_000).contains(limit) else { throw APIError.badRequest("'limit' must be 1-1000") }
             return JSONResponse(AuditEventList(events: env.audit?.recent(tenant: tenant, limit: limit) ?? []))

@@ -76,3 +76,40 @@ public struct SigningKey: Codable, Sendable, Equatable, FetchableRecord, Persist
         case tenantId = "tenant_id", createdAt = "created_at", retiredAt = "retired_at"
     }
 }
+
+/// An operator: a global administrator of the service, with credentials of its own (not a tenant's key). Only the
+/// CLI on the host creates operators (`csanmt operator create`); see docs/server.md, "Operators and tenant admins".
+public struct Operator: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "operators"
+    /// `[a-z0-9_]{3,64}`, e.g. `alice`.
+    public var id: String
+    public var name: String
+    /// The first characters of the operator key (`cso_ab12…`).
+    public var prefix: String
+    /// Hex SHA-256 of the operator key.
+    public var hash: String
+    public var createdAt: Date
+    public var lastUsedAt: Date?
+    /// A disabled operator can neither get a token nor use one it holds.
+    public var disabledAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, prefix, hash
+        case createdAt = "created_at", lastUsedAt = "last_used_at", disabledAt = "disabled_at"
+    }
+}
+
+/// The HS256 secret that signs one operator's tokens (`kid` starts with `ok_`). Resetting the operator's key
+/// replaces it, which ends every token the operator holds.
+public struct OperatorSigningKey: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "operator_signing_keys"
+    public var kid: String
+    public var operatorId: String
+    public var secret: Data
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case kid, secret
+        case operatorId = "operator_id", createdAt = "created_at"
+    }
+}

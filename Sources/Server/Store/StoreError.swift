@@ -3,10 +3,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalid(String)
     case notFound(String)
     case conflict(String)
+    /// A signing secret cannot be decrypted (wrong or missing master key, or an altered row): a server fault.
+    case secrets(String)
 
     public var description: String {
         switch self {
-        case let .invalid(m), let .notFound(m), let .conflict(m): return m
+        case let .invalid(m), let .notFound(m), let .conflict(m), let .secrets(m): return m
         }
     }
 }

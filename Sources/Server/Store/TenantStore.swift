@@ -5,15 +5,23 @@ import GRDB
 ///
 /// Every lookup goes to the database, so a revoked key or a disabled tenant takes effect on the next request,
 /// on every replica sharing the database.
+///
+/// Signing secrets are stored encrypted with ``MasterKeyring``; every read and write of one goes through
+/// ``sealed(_:)`` and ``opened(_:)``.
 public final class TenantStore: Sendable {
     let db: DatabasePool
     let now: @Sendable () -> Date
     public let path: String
+    /// Encrypts the signing secrets at rest.
+    public let keyring: MasterKeyring
 
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public init(path: String, now: @escaping @Sendable () -> Date = Date.init) throws {
+    /// Opens (creating if needed) the database at `path`, applies pending migrations and encrypts any secret
+    /// still in plaintext. `keyring` nil: ``MasterKeyring/load(environment:file:databasePath:)`` with no file
+    /// (`$CSANMT_MASTER_KEY`, else the key file beside the database).
+    public init(path: String, keyring: MasterKeyring? = nil, now: @escaping @Sendable () -> Date = Date.init) throws {
         self.path = path
         self.now = now
+        self.keyring = try keyring ?? MasterKeyring.load(file: nil, databasePath: path)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var config = Configuration()
@@ -34,6 +42,7 @@ public final class TenantStore: Sendable {
         } catch {
             throw StoreError.invalid("cannot open tenant database \(path): \(error)")
         }
+        try sealPlaintextSecrets()
         for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) { chmod(file, 0o600) }
     }
 
@@ -75,6 +84,28 @@ public final class TenantStore: Sendable {
         }
         m.registerMigration("v3: key scopes") { db in
             try db.alter(table: APIKey.databaseTableName) { t in t.add(column: "scopes", .text) }
+        }
+        m.registerMigration("v4: operators; the global admin scope becomes tenant:admin") { db in
+            try db.create(table: Operator.databaseTableName) { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("prefix", .text).notNull()
+                t.column("hash", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("last_used_at", .datetime)
+                t.column("disabled_at", .datetime)
+            }
+            try db.create(table: OperatorSigningKey.databaseTableName) { t in
+                t.primaryKey("kid", .text)
+                t.column("operator_id", .text).notNull().indexed().references(Operator.databaseTableName, onDelete: .cascade)
+                t.column("secret", .blob).notNull()
+                t.column("created_at", .datetime).notNull()
+            }
+            // `admin` let any key of its tenant manage every tenant. It now means managing one's own tenant only;
+            // global administration needs an operator (`csanmt operator create`).
+            for table in [Tenant.databaseTableName, APIKey.databaseTableName] {
+                try db.execute(sql: "UPDATE \(table) SET scopes = REPLACE(scopes, '\"admin\"', '\"tenant:admin\"') WHERE scopes LIKE '%\"admin\"%'")
+            }
         }
         return m
     }
@@ -132,8 +163,8 @@ public final class TenantStore: Sendable {
         return try db.write { db in
             guard try Tenant.fetchOne(db, key: id) == nil else { throw StoreError.conflict("tenant '\(id)' already exists") }
             try tenant.insert(db)
-            try SigningKey(kid: "sk_" + APIKeyCodec.randomBase62(16), tenantId: id, secret: APIKeyCodec.newSecret(),
-                           createdAt: t, retiredAt: nil).insert(db)
+            try sealed(SigningKey(kid: "sk_" + APIKeyCodec.randomBase62(16), tenantId: id, secret: APIKeyCodec.newSecret(),
+                                  createdAt: t, retiredAt: nil)).insert(db)
             return tenant
         }
     }
@@ -248,7 +279,7 @@ public final class TenantStore: Sendable {
                 .order(Column("created_at").desc).fetchOne(db)
         }
         guard let key else { throw StoreError.notFound("tenant '\(tenantID)' has no signing key") }
-        return key
+        return try opened(key)
     }
 
     /// Starts a new signing key. The previous ones are retired now and keep verifying during the grace period;
@@ -267,7 +298,7 @@ public final class TenantStore: Sendable {
                 try db.execute(sql: "UPDATE signing_keys SET retired_at = ? WHERE tenant_id = ? AND retired_at IS NULL",
                                arguments: [t, tenantID])
             }
-            try key.insert(db)
+            try sealed(key).insert(db)
             try Self.purgeRetired(db, before: t.addingTimeInterval(-grace))
         }
         return key
@@ -287,19 +318,28 @@ public final class TenantStore: Sendable {
         return db.changesCount
     }
 
-    /// Everything request authentication needs, read in one transaction.
+    /// Everything request authentication needs after the signature, read in one transaction.
     public struct AuthRecords: Sendable {
-        public let signingKey: SigningKey?
         public let apiKey: APIKey?
         public let tenant: Tenant?
     }
 
-    public func authRecords(kid: String, keyID: String, tenantID: String) throws -> AuthRecords {
+    public func authRecords(keyID: String, tenantID: String) throws -> AuthRecords {
         try db.read { db in
-            AuthRecords(signingKey: try SigningKey.fetchOne(db, key: kid), apiKey: try APIKey.fetchOne(db, key: keyID),
-                        tenant: try Tenant.fetchOne(db, key: tenantID))
+            AuthRecords(apiKey: try APIKey.fetchOne(db, key: keyID), tenant: try Tenant.fetchOne(db, key: tenantID))
         }
     }
 
-    public func signingKey(kid: String) throws -> SigningKey? { try db.read { try SigningKey.fetchOne($0, key: kid) } }
+    /// The signing key `kid` with its secret decrypted.
+    public func signingKey(kid: String) throws -> SigningKey? {
+        try db.read { try SigningKey.fetchOne($0, key: kid) }.map(opened)
+    }
+}
+
+extension TenantStore.TenantChanges {
+    /// Whether only the fields a tenant admin may change on its own tenant are set: its name and IP allow-list
+    /// (quotas, limits, scopes and `enabled` are an operator's).
+    public var onlyTenantAdminFields: Bool {
+        enabled == nil && scopes == nil && dailyRequests == nil && dailyCharacters == nil && limits == nil
+    }
 }

@@ -65,6 +65,9 @@ struct TestServer {
         return try store.createKey(tenantID: id, limits: keyLimits).1
     }
 
+    /// Creates an operator; returns its plaintext key (exchange it with ``TestClientProtocol/operatorToken(_:_:)``).
+    func operatorKey(_ id: String = "root") throws -> String { try store.createOperator(id: id, name: "Operator \(id)").1 }
+
     func auditLines() throws -> [[String: Any]] {
         env.audit?.flush()
         let text = (try? String(contentsOfFile: auditPath, encoding: .utf8)) ?? ""
@@ -89,6 +92,14 @@ extension TestClientProtocol {
     /// Exchanges a key for a token; nil with the response when it fails.
     func token(_ tenant: String, _ key: String) async throws -> String? {
         let r = try await postJSON("/api/v1/auth/token", #"{"tenant_id": "\#(tenant)", "api_key": "\#(key)"}"#)
+        return (r.json?["token"] as? String)
+    }
+}
+
+extension TestClientProtocol {
+    /// Exchanges an operator key for an operator token.
+    func operatorToken(_ id: String, _ key: String) async throws -> String? {
+        let r = try await postJSON("/api/v1/auth/operator-token", #"{"operator_id": "\#(id)", "api_key": "\#(key)"}"#)
         return (r.json?["token"] as? String)
     }
 }
