@@ -88,14 +88,8 @@ public struct TenantLimitChanges: Sendable, Equatable {
     /// Decodes a JSON object where a present key replaces the override and `null` resets it. Unknown keys are
     /// errors (a misspelt limit must not be ignored).
     init(from decoder: Decoder, _ c: KeyedDecodingContainer<TenantLimits.CodingKeys>) throws {
-        struct AnyKey: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
         let known = Set(TenantLimits.CodingKeys.allCases.map(\.rawValue))
-        if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).first(where: { !known.contains($0) }) {
+        if let unknown = try decoder.container(keyedBy: AnyCodingKey.self).allKeys.map(\.stringValue).first(where: { !known.contains($0) }) {
             throw StoreError.invalid("unknown limit '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
         func limit(_ k: TenantLimits.CodingKeys) throws -> LimitValue?? {
@@ -174,8 +168,17 @@ public struct KeyLimits: Codable, Sendable, Equatable {
         self.charactersPerMinute = charactersPerMinute
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case requestsPerSecond = "requests_per_second", burst, charactersPerMinute = "characters_per_minute"
+    }
+
+    /// Refuses unknown names, as a tenant's limits do.
+    public init(from decoder: Decoder) throws {
+        try rejectUnknownFields(decoder, known: CodingKeys.allCases.map(\.rawValue), in: "limits")
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        requestsPerSecond = try c.decodeIfPresent(Int.self, forKey: .requestsPerSecond)
+        burst = try c.decodeIfPresent(Int.self, forKey: .burst)
+        charactersPerMinute = try c.decodeIfPresent(Int.self, forKey: .charactersPerMinute)
     }
 
     public func validate() throws {

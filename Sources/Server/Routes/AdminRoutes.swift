@@ -40,7 +40,8 @@ struct TenantView: Encodable, Sendable {
     }
 }
 
-struct CreateTenantBody: Decodable, Sendable {
+struct CreateTenantBody: ClosedBody, Sendable {
+    static var fields: [String] { CodingKeys.allCases.map(\.stringValue) }
     let id: String
     let name: String
     let scopes: [Scope]?
@@ -50,16 +51,17 @@ struct CreateTenantBody: Decodable, Sendable {
     let enabled: Bool?
     /// Decoded as changes so that unknown keys are refused, then applied to no limits.
     let limits: TenantLimitChanges?
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, scopes, enabled, limits
         case dailyRequests = "daily_requests", dailyCharacters = "daily_characters", allowedIPs = "allowed_ips"
     }
 }
 
 /// PATCH body: absent fields stay; `null` quotas mean unlimited.
-struct UpdateTenantBody: Decodable, Sendable {
+struct UpdateTenantBody: ClosedBody, Sendable {
+    static var fields: [String] { CodingKeys.allCases.map(\.stringValue) }
     let changes: TenantStore.TenantChanges
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, enabled, scopes, limits
         case dailyRequests = "daily_requests", dailyCharacters = "daily_characters", allowedIPs = "allowed_ips"
     }
@@ -78,13 +80,14 @@ struct UpdateTenantBody: Decodable, Sendable {
     }
 }
 
-struct CreateKeyBody: Decodable, Sendable {
+struct CreateKeyBody: ClosedBody, Sendable {
+    static var fields: [String] { CodingKeys.allCases.map(\.stringValue) }
     /// Absent: the server's `key_expiry_days`; `null`: never.
     let expiresInDays: Int??
     let limits: KeyLimits?
     /// A subset of the tenant's scopes (absent: the tenant's).
     let scopes: [Scope]?
-    enum CodingKeys: String, CodingKey { case expiresInDays = "expires_in_days", limits, scopes }
+    enum CodingKeys: String, CodingKey, CaseIterable { case expiresInDays = "expires_in_days", limits, scopes }
     init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         expiresInDays = c.contains(.expiresInDays) ? .some(try c.decodeNil(forKey: .expiresInDays) ? nil : try c.decode(Int.self, forKey: .expiresInDays)) : nil
@@ -94,7 +97,8 @@ struct CreateKeyBody: Decodable, Sendable {
 }
 
 /// PATCH body of a key: its own rate limits, replaced whole (`{}` removes them).
-struct UpdateKeyBody: Decodable, Sendable {
+struct UpdateKeyBody: ClosedBody, Sendable {
+    static let fields = ["limits"]
     let limits: KeyLimits
 }
 

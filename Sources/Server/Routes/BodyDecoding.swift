@@ -12,7 +12,7 @@ extension Request {
             throw APIError.payloadTooLarge(limit)
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            return try JSONDecoder().decode(Checked<T>.self, from: Data(buffer: buffer)).value
         } catch let e as APIError {
             throw e
         } catch let e as StoreError {
@@ -26,6 +26,15 @@ extension Request {
         } catch {
             throw APIError.badRequest("the body is not valid JSON")
         }
+    }
+}
+
+/// Decodes `T`, refusing unknown top-level fields when `T` is a ``ClosedBody``.
+private struct Checked<T: Decodable>: Decodable {
+    let value: T
+    init(from decoder: Decoder) throws {
+        if let closed = T.self as? any ClosedBody.Type { try rejectUnknownFields(decoder, known: closed.fields) }
+        value = try T(from: decoder)
     }
 }
 

@@ -1,12 +1,14 @@
 import Hummingbird
 
-struct TokenRequest: Decodable, Sendable {
+struct TokenRequest: ClosedBody, Sendable {
+    static let fields = ["tenant_id", "api_key"]
     let tenantID: String
     let apiKey: String
     enum CodingKeys: String, CodingKey { case tenantID = "tenant_id", apiKey = "api_key" }
 }
 
-struct OperatorTokenRequest: Decodable, Sendable {
+struct OperatorTokenRequest: ClosedBody, Sendable {
+    static let fields = ["operator_id", "api_key"]
     let operatorID: String
     let apiKey: String
     enum CodingKeys: String, CodingKey { case operatorID = "operator_id", apiKey = "api_key" }

@@ -33,7 +33,8 @@ enum TextInput: Codable, Sendable, Equatable {
     var characters: Int { texts.reduce(0) { $0 + $1.unicodeScalars.count } }
 }
 
-struct TranslateRequest: Decodable, Sendable {
+struct TranslateRequest: ClosedBody, Sendable {
+    static let fields = ["text", "source", "target"]
     let text: TextInput
     let source: String?
     let target: String?
