@@ -32,7 +32,7 @@ READY_TIMEOUT = float(os.environ.get("CSANMT_READY_TIMEOUT", "90"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 
-ALL_SCOPES = "translate:basic,translate:batch,usage:read,admin"
+ALL_SCOPES = "translate:basic,translate:batch,usage:read,tenant:admin"
 USER_SCOPES = "translate:basic,translate:batch,usage:read"
 
 VIEWPORT = (1280, 800)
@@ -90,6 +90,13 @@ class Server:
         assert match and lines and lines[-1].startswith("csk_"), f"unexpected `key create` output:\n{out}"
         return match.group(1), lines[-1]
 
+    def create_operator(self, operator_id: str) -> str:
+        """The plaintext operator key (cso_…), the last line of `operator create`."""
+        out = self.cli("operator", "create", "--db", str(self.db), "--id", operator_id, "--name", operator_id)
+        key = out.strip().splitlines()[-1].strip()
+        assert key.startswith("cso_"), f"unexpected `operator create` output:\n{out}"
+        return key
+
     def revoke_key(self, key_id: str) -> None:
         self.cli("key", "revoke", "--db", str(self.db), "--id", key_id)
 
@@ -111,6 +118,11 @@ class Server:
     def token(self, tenant_id: str, api_key: str) -> str:
         response = self.http("POST", "/api/v1/auth/token", {"tenant_id": tenant_id, "api_key": api_key})
         assert response.status == 200, f"token: {response.status} {response.text}"
+        return response.json["token"]
+
+    def operator_token(self) -> str:
+        response = self.http("POST", "/api/v1/auth/operator-token", {"operator_id": "ui_operator", "api_key": self.operator_key})
+        assert response.status == 200, f"operator token: {response.status} {response.text}"
         return response.json["token"]
 
     # ---- process
@@ -168,7 +180,9 @@ def server(tmp_path_factory, artifacts) -> Server:
     if not BIN.exists():
         pytest.exit(f"csanmt binary not found at {BIN} (build it, or set CSANMT_BIN)", returncode=2)
     srv = Server(tmp_path_factory.mktemp("csanmt"))
-    # The database exists before the server opens it; the admin tenant is the one the UI tests sign in with.
+    # The database exists before the server opens it. The operator manages every tenant; ui_admin is a tenant admin
+    # (tenant:admin), confined to its own tenant.
+    srv.operator_key = srv.create_operator("ui_operator")
     srv.create_tenant("ui_admin", "UI Admin", scopes=ALL_SCOPES)
     srv.admin_key_id, srv.admin_key = srv.create_key("ui_admin")
     srv.start()

@@ -52,7 +52,8 @@ def open_app(driver: WebDriver, base_url: str) -> None:
 
 
 def sign_in(driver: WebDriver, base_url: str | None, tenant_id: str, api_key: str, expect_success: bool = True) -> None:
-    """Fills the login form and submits it (opens the app first when base_url is given)."""
+    """Fills the login form and submits it (opens the app first when base_url is given). A tenant lands on the
+    translator; an operator (key cso_…) on the admin console."""
     if base_url:
         open_app(driver, base_url)
     tenant = by_id(driver, "login-tenant")
@@ -61,7 +62,7 @@ def sign_in(driver: WebDriver, base_url: str | None, tenant_id: str, api_key: st
     by_id(driver, "login-key").send_keys(api_key)
     by_id(driver, "login-submit").click()
     if expect_success:
-        wait_visible(driver, "translator-view")
+        wait_visible(driver, "admin-view" if api_key.startswith("cso_") else "translator-view")
         wait_text(driver, "session-tenant")
 
 
@@ -99,7 +100,9 @@ def wait_usage(driver: WebDriver, requests_used: int) -> str:
 
 
 def open_admin(driver: WebDriver) -> None:
-    wait(driver).until(EC.element_to_be_clickable((By.ID, "nav-admin"))).click()
+    """Opens the admin console (a tenant admin's tab; an operator is already there) and waits for the tenants."""
+    if not by_id(driver, "admin-view").is_displayed():
+        wait(driver).until(EC.element_to_be_clickable((By.ID, "nav-admin"))).click()
     wait_visible(driver, "admin-view")
     wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#tenants-body tr[data-tenant-id]"))
 

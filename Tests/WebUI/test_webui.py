@@ -148,7 +148,7 @@ def test_wrong_key_shows_login_error(server, browser, artifacts):
     pages.open_app(browser, server.base_url)
     pages.sign_in(browser, None, "ui_wrongkey", "csk_" + "x" * 40, expect_success=False)
     error = wait_text(browser, "login-error")
-    assert "Unknown tenant id or API key" in error
+    assert "Unknown id or key" in error
     assert by_id(browser, "login-view").is_displayed()
     assert not by_id(browser, "translator-view").is_displayed()
     assert by_id(browser, "login-key").get_attribute("value") == ""
@@ -277,11 +277,12 @@ def test_client_side_errors(server, browser, artifacts):
 
 
 def test_admin_creates_tenant_and_key(server, browsers, artifacts):
-    """The admin creates a tenant and a key in the UI; a second browser signs in with them and translates;
-    the admin then sees its usage and audit events, and disabling the tenant ends its session."""
+    """An operator creates a tenant and a key in the UI; a second browser signs in with them and translates;
+    the operator then sees its usage and audit events, and disabling the tenant ends its session."""
     admin = browsers.new()
-    pages.sign_in(admin, server.base_url, "ui_admin", server.admin_key)
-    assert by_id(admin, "nav-admin").is_displayed()
+    pages.sign_in(admin, server.base_url, "ui_operator", server.operator_key)
+    assert not by_id(admin, "main-nav").is_displayed(), "an operator has no translator tab"
+    assert "Operator" in by_id(admin, "admin-role").text
     pages.open_admin(admin)
     pages.tenant_row(admin, "ui_admin")
 
@@ -322,7 +323,7 @@ def test_admin_creates_tenant_and_key(server, browsers, artifacts):
     # Engine time spent on the tenant's translation, from /api/v1/admin/usage.
     engine = pages.by_testid(admin, "engine-ui_created").text
     assert re.fullmatch(r"engine [\d.,]+ s", engine), engine
-    usage = server.http("GET", "/api/v1/admin/usage", token=server.token("ui_admin", server.admin_key)).json
+    usage = server.http("GET", "/api/v1/admin/usage", token=server.operator_token()).json
     row = next(t for t in usage["tenants"] if t["tenant_id"] == "ui_created")
     assert row["engine_ms"] > 0, row
     audit_filter = by_id(admin, "audit-tenant")
@@ -354,7 +355,7 @@ def test_admin_edits_weight_and_rate_limits(server, browser, artifacts):
     bold), they survive a reload and reach the API as the tenant's overrides; an emptied field goes back to the server
     default; invalid values are refused in the page, with a message and without a request."""
     server.create_tenant("ui_limits", "Limits")
-    pages.sign_in(browser, server.base_url, "ui_admin", server.admin_key)
+    pages.sign_in(browser, server.base_url, "ui_operator", server.operator_key)
     pages.open_admin(browser)
     pages.tenant_row(browser, "ui_limits")
     defaults = ["weight 1", "10 req/s (burst 20)", "100,000 chars/min", "4 in flight", "256 queued"]
@@ -382,7 +383,7 @@ def test_admin_edits_weight_and_rate_limits(server, browser, artifacts):
     assert pages.wait_limits(browser, "ui_limits", edited) == edited
 
     # The API has them as the tenant's own values; the others stay at the default.
-    token = server.token("ui_admin", server.admin_key)
+    token = server.operator_token()
     tenant = server.http("GET", "/api/v1/admin/tenants/ui_limits", token=token)
     assert tenant.status == 200, tenant.text
     limits = tenant.json["limits"]
@@ -493,7 +494,7 @@ def test_cli_shows_and_edits_weight_and_limits(server):
     shown = server.cli("tenant", "show", "--db", db, "--id", "cli_limits")
     assert re.search(r"max in flight:\s+9\n", shown), shown
 
-    token = server.token("ui_admin", server.admin_key)
+    token = server.operator_token()
     tenant = server.http("GET", "/api/v1/admin/tenants/cli_limits", token=token).json
     assert tenant["limits"] == {"requests_per_second": "unlimited", "burst": 7, "characters_per_minute": 5000, "max_in_flight": 9}
     assert tenant["effective_limits"] == {"weight": 1, "requests_per_second": "unlimited", "burst": 7,
@@ -534,10 +535,10 @@ def test_audit_verify_cli(server, tmp_path):
 def test_session_renews_before_expiry(server, browser, artifacts):
     """An admin token lives 15 minutes: the page swaps it for a new one (POST /api/v1/auth/refresh) when it is about
     to expire, and the old token stops working."""
-    pages.sign_in(browser, server.base_url, "ui_admin", server.admin_key)
+    pages.sign_in(browser, server.base_url, "ui_operator", server.operator_key)
     pages.open_admin(browser)
     old = pages.session_storage(browser)["csanmt.token"]
-    issued = server.http("POST", "/api/v1/auth/token", {"tenant_id": "ui_admin", "api_key": server.admin_key})
+    issued = server.http("POST", "/api/v1/auth/operator-token", {"operator_id": "ui_operator", "api_key": server.operator_key})
     assert issued.json["expires_in"] == 900, issued.text
     # Pretend the token runs out in a minute; the next call renews it first.
     browser.execute_script("API.session.expiresAt = Date.now() + 60000;")
@@ -567,3 +568,58 @@ def test_cli_actions_are_audited(server):
     assert update["changes"]["daily_requests"] == {"after": "7"}, update   # no "before": it was unset (unlimited)
     assert plaintext not in path.read_text() and '"hash"' not in path.read_text()
     assert "chain intact" in server.cli("audit", "verify", str(path))
+
+
+def test_tenant_admin_console_is_confined(server, browsers, artifacts):
+    """A tenant admin (tenant:admin) sees its own tenant only: no other tenant, no tenant creation, no quota, limit,
+    scope or enable controls, no audit filter. It edits its name, creates a key, and sees its own audit lines. The
+    operator, in another browser, sees both tenants and every control."""
+    server.create_tenant("ui_other", "Other team")
+    key_id, _ = server.create_key("ui_other")
+    tenant_admin = browsers.new()
+    pages.sign_in(tenant_admin, server.base_url, "ui_admin", server.admin_key)
+    assert by_id(tenant_admin, "nav-admin").is_displayed(), "a tenant admin has the admin tab"
+    pages.open_admin(tenant_admin)
+    assert "ui_admin" in by_id(tenant_admin, "admin-role").text
+    rows = tenant_admin.find_elements(By.CSS_SELECTOR, "#tenants-body tr[data-tenant-id]")
+    assert [r.get_attribute("data-tenant-id") for r in rows] == ["ui_admin"]
+    assert not by_id(tenant_admin, "tenant-form-card").is_displayed(), "only operators create tenants"
+    assert not tenant_admin.find_elements(By.CSS_SELECTOR, '[data-testid="toggle-ui_admin"]')
+    assert not by_id(tenant_admin, "audit-tenant").is_displayed()
+
+    pages.edit_tenant(tenant_admin, "ui_admin")
+    for hidden in ("tenant-daily-requests", "tenant-daily-characters", "tenant-weight", "tenant-enabled"):
+        assert not by_id(tenant_admin, hidden).is_displayed(), hidden
+    assert not pages.by_testid(tenant_admin, "scope-tenant-admin").is_displayed()
+    name = by_id(tenant_admin, "tenant-name")
+    name.clear()
+    name.send_keys("UI Admin team")
+    by_id(tenant_admin, "tenant-submit").click()
+    wait(tenant_admin).until(lambda d: "UI Admin team" in pages.tenant_row(d, "ui_admin").text)
+
+    pages.by_testid(tenant_admin, "keys-ui_admin").click()
+    wait(tenant_admin).until(lambda d: by_id(d, "keys-tenant-id").text == "ui_admin")
+    by_id(tenant_admin, "create-key-button").click()
+    wait_visible(tenant_admin, "new-key-box")
+    assert by_id(tenant_admin, "new-key-value").get_attribute("value").startswith("csk_")
+    by_id(tenant_admin, "new-key-dismiss").click()
+    pages.by_testid(tenant_admin, "audit-refresh").click()
+    wait(tenant_admin).until(lambda d: "tenant.update" in by_id(d, "audit-body").text)
+    assert "ui_other" not in by_id(tenant_admin, "audit-body").text
+    pages.screenshot(tenant_admin, artifacts, "admin-tenant-admin")
+
+    # The server refuses what the page hides: another tenant's keys, and the operator's fields on its own tenant.
+    token = server.token("ui_admin", server.admin_key)
+    assert server.http("GET", "/api/v1/admin/tenants/ui_other/keys", token=token).json["error"]["code"] == "tenant_mismatch"
+    assert server.http("POST", f"/api/v1/admin/keys/{key_id}/revoke", token=token).status == 403
+    refused = server.http("PATCH", "/api/v1/admin/tenants/ui_admin", {"daily_requests": None}, token=token)
+    assert refused.json["error"]["code"] == "operator_required", refused.text
+
+    operator = browsers.new()
+    pages.sign_in(operator, server.base_url, "ui_operator", server.operator_key)
+    pages.open_admin(operator)
+    pages.tenant_row(operator, "ui_other")
+    pages.tenant_row(operator, "ui_admin")
+    assert by_id(operator, "tenant-form-card").is_displayed()
+    assert pages.by_testid(operator, "toggle-ui_other").is_displayed()
+    assert by_id(operator, "audit-tenant").is_displayed()

@@ -1,16 +1,18 @@
 /*
  * admin.js: the admin console (tenants with today's usage and their scheduling weight and rate limits, creating and
  * editing tenants, API keys, audit events).
- * Shown only to tokens with the "admin" scope; the server checks that scope on every call anyway.
+ * Shown to operators (every tenant) and tenant admins (scope tenant:admin: their own tenant's keys, name, IP
+ * allow-list, usage and audit). The server checks both on every call; the page only hides what a role cannot do.
  *
- * Admin.init(handlers) wires the page once; Admin.show() loads everything when the tab is opened;
+ * Admin.init(handlers) wires the page once; Admin.setRole(role) says who is signed in ({operator: true} or
+ * {tenant: id}); Admin.show() loads everything when the tab is opened;
  * Admin.reset() forgets it all on sign-out. handlers.onAuthFailure(error) handles 401/403.
  * Tables are built with createElement/textContent only: no HTML from the server is ever interpreted.
  */
 (function () {
   'use strict';
 
-  const SCOPES = ['translate:basic', 'translate:batch', 'usage:read', 'admin'];
+  const SCOPES = ['translate:basic', 'translate:batch', 'usage:read', 'tenant:admin'];
   const TENANT_ID = /^[a-z0-9_]{3,64}$/;
 
   /**
@@ -35,6 +37,7 @@
     editing: null,          // id of the tenant in the form, or null when creating
     keysTenant: null,       // tenant whose keys are shown
     keys: [],
+    role: { operator: false, tenant: null },
     handlers: {}
   };
 
@@ -48,7 +51,8 @@
       'tenant-weight', 'tenant-rps', 'tenant-burst', 'tenant-cpm', 'tenant-max-in-flight', 'tenant-max-queued',
       'tenant-enabled', 'tenant-enabled-row', 'tenant-submit', 'tenant-cancel', 'keys-empty-hint', 'keys-for', 'keys-content',
       'keys-tenant-id', 'create-key-form', 'key-expires', 'create-key-button', 'new-key-box', 'new-key-value',
-      'new-key-copy', 'new-key-dismiss', 'keys-body', 'audit-form', 'audit-tenant', 'audit-body'
+      'new-key-copy', 'new-key-dismiss', 'keys-body', 'audit-form', 'audit-tenant', 'audit-body', 'admin-role',
+      'tenant-form-card'
     ].forEach(function (id) { el[id] = $(id); });
 
     el['admin-refresh'].addEventListener('click', function () { show(); });
@@ -59,6 +63,20 @@
     el['new-key-dismiss'].addEventListener('click', hideNewKey);
     el['audit-form'].addEventListener('submit', function (event) { event.preventDefault(); loadAudit(); });
     I18N.onChange(function () { renderTenants(); renderKeys(); renderAudit(); renderFormTitle(); });
+  }
+
+  function isOperator() { return state.role.operator; }
+
+  /**
+   * Who is signed in: {operator: true}, or {tenant: id} for a tenant admin. Hides what the role cannot do (the
+   * server refuses it anyway): creating tenants, quotas, limits, scopes, enabling, and other tenants' audit.
+   */
+  function setRole(role) {
+    state.role = { operator: Boolean(role && role.operator), tenant: (role && role.tenant) || null };
+    document.querySelectorAll('#admin-view [data-operator-only]').forEach(function (node) { node.hidden = !isOperator(); });
+    if (isOperator()) I18N.setText(el['admin-role'], 'admin.role.operator');
+    else I18N.setText(el['admin-role'], 'admin.role.tenantAdmin', { id: state.role.tenant });
+    resetTenantForm();
   }
 
   /** Loads tenants, today's usage and audit events (and the open key list). */
@@ -176,9 +194,11 @@
         function () { editTenant(tenant); }));
       actions.appendChild(actionButton('admin.keysButton', 'admin.keysLabel', tenant.id, 'keys-' + tenant.id,
         function () { openKeys(tenant.id); }));
-      actions.appendChild(actionButton(tenant.enabled ? 'admin.disable' : 'admin.enable',
-        tenant.enabled ? 'admin.disableLabel' : 'admin.enableLabel', tenant.id, 'toggle-' + tenant.id,
-        function () { setEnabled(tenant, !tenant.enabled); }));
+      if (isOperator()) {
+        actions.appendChild(actionButton(tenant.enabled ? 'admin.disable' : 'admin.enable',
+          tenant.enabled ? 'admin.disableLabel' : 'admin.enableLabel', tenant.id, 'toggle-' + tenant.id,
+          function () { setEnabled(tenant, !tenant.enabled); }));
+      }
       row.appendChild(cell(actions));
       body.appendChild(row);
     });
@@ -280,8 +300,9 @@
     });
     clearInvalidLimits();
     el['tenant-enabled'].checked = Boolean(tenant.enabled);
-    el['tenant-enabled-row'].hidden = false;
+    el['tenant-enabled-row'].hidden = !isOperator();
     el['tenant-cancel'].hidden = false;
+    el['tenant-form-card'].hidden = false;
     renderFormTitle();
     el['tenant-name'].focus();
   }
@@ -294,6 +315,7 @@
     clearInvalidLimits();
     el['tenant-enabled-row'].hidden = true;
     el['tenant-cancel'].hidden = true;
+    el['tenant-form-card'].hidden = !isOperator();   // only operators create tenants; tenant admins edit their own
     renderFormTitle();
   }
 
@@ -374,6 +396,21 @@
     const dailyCharacters = quotaValue(el['tenant-daily-characters']);
     if (!TENANT_ID.test(id)) { showError({ key: 'admin.invalidId' }); el['tenant-id'].focus(); return; }
     if (!name) { showError({ key: 'admin.invalidName' }); el['tenant-name'].focus(); return; }
+    const allowedIPs = el['tenant-ips'].value.split(/[\s,]+/).map(function (s) { return s.trim(); }).filter(Boolean);
+    if (!isOperator()) {
+      // A tenant admin edits its own tenant's name and IP allow-list only.
+      if (!state.editing) return;
+      el['tenant-submit'].disabled = true;
+      try {
+        const saved = await call(function () {
+          return API.patch('/api/v1/admin/tenants/' + encodeURIComponent(state.editing), { name: name, allowed_ips: allowedIPs });
+        });
+        if (saved) { showStatus('admin.tenantSaved', { id: saved.id || id }); resetTenantForm(); await loadTenants(); }
+      } finally {
+        el['tenant-submit'].disabled = false;
+      }
+      return;
+    }
     if (Number.isNaN(dailyRequests) || Number.isNaN(dailyCharacters)) { showError({ key: 'admin.invalidNumber' }); return; }
     const limits = readLimits();
     if (limits.error) {
@@ -388,7 +425,7 @@
         .filter(function (s) { return SCOPES.includes(s); }),
       daily_requests: dailyRequests,
       daily_characters: dailyCharacters,
-      allowed_ips: el['tenant-ips'].value.split(/[\s,]+/).map(function (s) { return s.trim(); }).filter(Boolean),
+      allowed_ips: allowedIPs,
       limits: limits.limits
     };
     el['tenant-submit'].disabled = true;
@@ -604,5 +641,5 @@
   function showError(message) { notices().error(message); }
   function hideMessages() { notices().hide(); }
 
-  window.Admin = { init: init, show: show, reset: reset };
+  window.Admin = { init: init, setRole: setRole, show: show, reset: reset };
 })();

@@ -44,10 +44,13 @@
 
   // ------------------------------------------------------------------ views
 
-  function isAdmin() { return Boolean(app.whoami && (app.whoami.scopes || []).includes('admin')); }
+  function isOperator() { return Boolean(app.whoami && app.whoami.kind === 'operator'); }
+  /** Operators manage every tenant; tenant admins (scope tenant:admin) their own. */
+  function isAdmin() { return isOperator() || Boolean(app.whoami && (app.whoami.scopes || []).includes('tenant:admin')); }
 
   function showView(name) {
     if (name === 'admin' && !isAdmin()) name = 'translator';
+    if (name === 'translator' && isOperator()) name = 'admin';   // operators have no tenant to translate as
     if (name !== 'login' && !app.whoami) name = 'login';
     app.view = name;
     el['login-view'].hidden = name !== 'login';
@@ -55,7 +58,7 @@
     el['admin-view'].hidden = name !== 'admin';
 
     const signedIn = name !== 'login';
-    el['main-nav'].hidden = !signedIn || !isAdmin();     // one view only: no tabs needed
+    el['main-nav'].hidden = !signedIn || !isAdmin() || isOperator();     // one view only: no tabs needed
     el['session-info'].hidden = !signedIn;
     el['logout-button'].hidden = !signedIn;
     el['nav-admin'].hidden = !isAdmin();
@@ -67,6 +70,7 @@
     } else if (name === 'translator') {
       $('source-text').focus();
     } else if (name === 'admin') {
+      Admin.setRole(isOperator() ? { operator: true } : { tenant: app.whoami.tenant_id });
       Admin.show();
     }
   }
@@ -96,6 +100,14 @@
       showLoginError(API.describe(error));
       return;
     }
+    if (isOperator()) {
+      I18N.setText(el['session-tenant'], 'session.operator', { name: app.whoami.operator_name || app.whoami.operator_id });
+      el['session-tenant'].title = app.whoami.operator_id || '';
+      showView('admin');
+      return;
+    }
+    el['session-tenant'].removeAttribute('data-i18n');
+    el['session-tenant'].removeAttribute('data-i18n-args');
     el['session-tenant'].textContent = app.whoami.tenant_name || app.whoami.tenant_id;
     el['session-tenant'].title = app.whoami.tenant_id || '';
     showView('translator');
@@ -114,7 +126,10 @@
     }
     setSubmitting(true);
     try {
-      const issued = await API.post('/api/v1/auth/token', { tenant_id: tenantID, api_key: apiKey }, { auth: false });
+      // Operator keys start with cso_ (tenant keys with csk_): the same form signs both in.
+      const issued = apiKey.startsWith('cso_')
+        ? await API.post('/api/v1/auth/operator-token', { operator_id: tenantID, api_key: apiKey }, { auth: false })
+        : await API.post('/api/v1/auth/token', { tenant_id: tenantID, api_key: apiKey }, { auth: false });
       API.session.save(issued.token, issued.expires_in);
     } catch (error) {
       setSubmitting(false);
