@@ -102,4 +102,42 @@ struct CLITests {
         let forced = try Self.run("convert-weights", ["--input", Fixtures.engineCase("eos03").path, "--output", model.path, "--force"])
         #expect(forced.status == 0)
     }
+
+    @Test("admin CLI: operator, tenant and key writes leave audit lines (actor cli, OS user, diff, never a key) in a chain that verifies")
+    func adminCommandsAreAudited() throws {
+        let dir = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("tenants.sqlite").path
+        let op = try Self.run("csanmt", ["operator", "create", "--db", db, "--id", "alice", "--name", "Alice"])
+        #expect(op.status == 0, "\(op.stderr)")
+        let operatorKey = op.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(operatorKey.hasPrefix("cso_"))
+        #expect(try Self.run("csanmt", ["tenant", "create", "--db", db, "--id", "org_cli", "--name", "CLI"]).status == 0)
+        let key = try Self.run("csanmt", ["key", "create", "--db", db, "--tenant", "org_cli", "--scopes", "translate:basic"])
+        #expect(key.status == 0, "\(key.stderr)")
+        let plaintext = key.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let keyID = key.stdout.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+        #expect(try Self.run("csanmt", ["tenant", "update", "--db", db, "--id", "org_cli", "--daily-requests", "7"]).status == 0)
+        let refused = try Self.run("csanmt", ["key", "create", "--db", db, "--tenant", "org_cli", "--scopes", "tenant:admin"])
+        #expect(refused.status != 0 && refused.stderr.contains("among its tenant's"))
+
+        let logPath = db + ".cli-audit.log"
+        let text = try String(contentsOfFile: logPath, encoding: .utf8)
+        let lines = text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.map { $0["action"] as? String } == ["operator.create", "tenant.create", "key.create", "tenant.update"])
+        #expect(lines.allSatisfy { $0["actor"] as? String == "cli" && !($0["os_user"] as? String ?? "").isEmpty })
+        let created = lines[2]
+        #expect(created["target"] as? String == keyID && created["tenant_id"] as? String == "org_cli")
+        #expect(((created["changes"] as? [String: Any])?["scopes"] as? [String: String])?["after"] == #"["translate:basic"]"#)
+        let update = (lines[3]["changes"] as? [String: Any])?["daily_requests"] as? [String: String]
+        #expect(update == ["after": "7"])
+        #expect(!text.contains(plaintext) && !text.contains(operatorKey) && !text.contains("\"hash\""))
+        let verify = try Self.run("csanmt", ["audit", "verify", logPath])
+        #expect(verify.status == 0 && verify.stdout.contains("chain intact"), "\(verify.stdout)\(verify.stderr)")
+        // The master key file was made beside the database, owner-only; the stored secrets are under it.
+        let secrets = try Self.run("csanmt", ["db", "secrets", "--db", db])
+        #expect(secrets.status == 0 && secrets.stdout.contains(": 2 secret(s)") && !secrets.stdout.contains("plaintext"))
+        let mode = (try FileManager.default.attributesOfItem(atPath: db + ".master-key")[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600)
+    }
 }
