@@ -14,27 +14,42 @@ extension ServerApp {
         }
     }
 
-    /// Size → rate limits (every request counts from here, valid or not: a client looping on 413s is stopped too)
-    /// → validation → admission (the tenant's share of this replica) → quota (atomically) → cache → scheduler →
-    /// response with RateLimit headers. Refusals before any work are not billed; a request whose sentences were
-    /// tokenised or ran is, even if its client left or it timed out.
+    /// `POST /api/v1/translate`: the native shape over ``perform(_:identity:context:env:)``.
     static func translate(_ request: Request, _ context: AppContext, _ env: ServerEnvironment,
                           identity: Identity) async throws -> Response {
         let body = try await request.decodeJSON(TranslateRequest.self, limit: env.config.maxBodyBytes)
-        if case .batch(let items) = body.text {
+        let isBatch: Bool
+        if case .batch = body.text { isBatch = true } else { isBatch = false }
+        let result = try await perform(TranslationCall(texts: body.text.texts, source: body.source, target: body.target, isBatch: isBatch),
+                                       identity: identity, context: context, env: env)
+        let translated: TextInput = isBatch ? .batch(result.outputs) : .single(result.outputs.first ?? "")
+        var response = try JSONResponse(TranslateResponse(translatedText: translated, usage: .init(characters: result.characters)))
+            .response(from: request, context: context)
+        response.headers.append(contentsOf: result.headers)
+        return response
+    }
+
+    /// The one translation path of every API family (native, DeepL, Google, LibreTranslate):
+    /// size → rate limits (every request counts from here, valid or not: a client looping on 413s is stopped too)
+    /// → validation → admission (the tenant's share of this replica) → quota (atomically) → cache → scheduler.
+    /// Refusals before any work are not billed; a request whose sentences were tokenised or ran is, even if its
+    /// client left or it timed out. The result carries the RateLimit headers.
+    static func perform(_ call: TranslationCall, identity: Identity, context: AppContext,
+                        env: ServerEnvironment) async throws -> TranslationResult {
+        if call.isBatch {
             guard identity.scopes.contains(.translateBatch) else { throw APIError.insufficientScope(.translateBatch) }
-            guard items.count <= env.config.maxBatchItems else {
-                throw APIError(.contentTooLarge, "too_many_texts", "a batch holds at most \(env.config.maxBatchItems) texts; got \(items.count)")
+            guard call.texts.count <= env.config.maxBatchItems else {
+                throw APIError(.contentTooLarge, "too_many_texts", "a batch holds at most \(env.config.maxBatchItems) texts; got \(call.texts.count)")
             }
         }
-        let characters = body.text.characters
+        let characters = call.characters
         context.audit.characters = characters
         guard characters <= env.config.maxCharacters else { throw APIError.textTooLong(characters, env.config.maxCharacters) }
         let tenant = identity.tenant.id
         let limits = identity.tenant.limits.resolved(env.isolationDefaults)
         try await checkRateLimits(env, identity, limits, characters: characters)
-        let pair = try resolvePair(body, env.translator)
-        let sentences = env.translator.sentenceCount(body.text.texts)
+        let pair = try resolvePair(source: call.source, target: call.target, env.translator)
+        let sentences = env.translator.sentenceCount(call.texts)
         guard sentences <= env.config.maxSentencesPerRequest else {
             throw TooManySentences(count: sentences, limit: env.config.maxSentencesPerRequest)
         }
@@ -50,21 +65,15 @@ extension ServerApp {
         let owner = SchedulingClass(tenant: tenant, weight: limits.weight, maxQueued: limits.maxQueuedSentences)
         let outputs: [String]
         do {
-            outputs = try await cachedTranslate(body.text.texts, pair: pair, owner: owner, env: env, context: context)
+            outputs = try await cachedTranslate(call.texts, pair: pair, owner: owner, env: env, context: context)
         } catch {
             if refusedBeforeWork(error) { try? await env.quota.refund(tenant: tenant, day: day, requests: 1, characters: characters) }
             throw error
         }
         await storeEngineTime(env, day: day)
-        let translated: TextInput
-        switch body.text {
-        case .single: translated = .single(outputs.first ?? "")
-        case .batch: translated = .batch(outputs)
-        }
-        var response = try JSONResponse(TranslateResponse(translatedText: translated, usage: .init(characters: characters)))
-            .response(from: request, context: context)
-        RateLimitHeaders.apply(to: &response.headers, limits: quotaLimits, usage: usage, resetIn: day.secondsUntilReset(from: now))
-        return response
+        var headers = HTTPFields()
+        RateLimitHeaders.apply(to: &headers, limits: quotaLimits, usage: usage, resetIn: day.secondsUntilReset(from: now))
+        return TranslationResult(outputs: outputs, characters: characters, pair: pair, headers: headers)
     }
 
     /// Refusals by the scheduler before any engine work, which are not billed: the queue is full (`busy`), the
@@ -163,9 +172,9 @@ extension ServerApp {
     }
 
     /// `source`/`target` default to the model's direction; anything else the model cannot do is a 400.
-    static func resolvePair(_ body: TranslateRequest, _ translator: any Translator) throws -> LanguagePair {
+    static func resolvePair(source: String?, target: String?, _ translator: any Translator) throws -> LanguagePair {
         guard let first = translator.directions.first else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
-        let pair = LanguagePair(source: body.source?.lowercased() ?? first.source, target: body.target?.lowercased() ?? first.target)
+        let pair = LanguagePair(source: source?.lowercased() ?? first.source, target: target?.lowercased() ?? first.target)
         guard translator.directions.contains(pair) else {
             let known = translator.directions.map { "\($0.source)→\($0.target)" }.joined(separator: ", ")
             throw APIError(.badRequest, "unsupported_language_pair", "\(pair.source)→\(pair.target) is not served (available: \(known))")

@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// `text` as the client sent it: one string or an array (the response mirrors the shape).
 enum TextInput: Codable, Sendable, Equatable {
     case single(String)
@@ -28,9 +30,27 @@ enum TextInput: Codable, Sendable, Equatable {
         case .batch(let a): return a
         }
     }
+}
+
+/// One translation request, whatever API family it came in: its texts, the languages asked for (nil: the
+/// model's default) and whether the client sent a list (lists need `translate:batch`).
+struct TranslationCall: Sendable {
+    var texts: [String]
+    var source: String?
+    var target: String?
+    var isBatch: Bool
 
     /// Characters as billed: Unicode code points, as DeepL counts them.
     var characters: Int { texts.reduce(0) { $0 + $1.unicodeScalars.count } }
+}
+
+/// What ``ServerApp/perform(_:identity:context:env:)`` gives back: one output per text, the characters billed,
+/// the direction used, and the RateLimit headers.
+struct TranslationResult: Sendable {
+    var outputs: [String]
+    var characters: Int
+    var pair: LanguagePair
+    var headers: HTTPFields
 }
 
 struct TranslateRequest: ClosedBody, Sendable {
