@@ -82,6 +82,12 @@ public enum ServerApp {
         addAdminRoutes(admin, env)
         addAdminReportRoutes(admin, env)
         addTranslateRoutes(authed, env)
+        // Drop-in APIs (docs/compatibility.md): each family is a thin shape over the same path; an operator turns
+        // families off with `compat_apis`.
+        let families = Set(env.config.compatAPIs.compactMap(APIFamily.init(rawValue:)))
+        if families.contains(.deepl) { addDeepLRoutes(router, env) }
+        if families.contains(.google) { addGoogleRoutes(router, env) }
+        if families.contains(.libretranslate) { addLibreTranslateRoutes(router, env) }
         return router
     }
 

@@ -24,6 +24,8 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public var trustedProxies: [String] = []
     /// Origins allowed by CORS (exact match, e.g. `https://translate.example.com`).
     public var corsOrigins: [String] = []
+    /// The drop-in API families served (`deepl`, `google`, `libretranslate`); tenants also need `translate:compat`.
+    public var compatAPIs: [String] = ["deepl", "google", "libretranslate"]
     public var tokenIssuer = "csanmt"
     public var tokenAudience = "csanmt-api"
     /// Access-token lifetime in seconds (24 h).
@@ -96,7 +98,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case host, port, db, model, metricsHost = "metrics_host", metricsPort = "metrics_port", masterKeyFile = "master_key_file"
         case auditLog = "audit_log", auditStdout = "audit_stdout", auditMaxBytes = "audit_max_bytes"
-        case trustedProxies = "trusted_proxies", corsOrigins = "cors_origins", tokenIssuer = "token_issuer"
+        case trustedProxies = "trusted_proxies", corsOrigins = "cors_origins", compatAPIs = "compat_apis", tokenIssuer = "token_issuer"
         case tokenAudience = "token_audience", tokenLifetime = "token_lifetime", signingKeyGrace = "signing_key_grace"
         case adminTokenLifetime = "admin_token_lifetime", keyExpiryDays = "key_expiry_days"
         case maxBodyBytes = "max_body_bytes", maxCharacters = "max_characters", maxBatchItems = "max_batch_items"
@@ -139,6 +141,9 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         }
         try check((1...65_535).contains(port), "port", "1-65535")
         try check((0...65_535).contains(metricsPort), "metrics_port", "0 (off) or 1-65535")
+        for family in compatAPIs where APIFamily(rawValue: family) == nil || family == APIFamily.native.rawValue {
+            throw StoreError.invalid("setting 'compat_apis': unknown API family '\(family)' (known: deepl, google, libretranslate)")
+        }
         try check(metricsPort == 0 || metricsPort != port || metricsHost != host, "metrics_port", "another port than the API's")
         try check((60...2_592_000).contains(tokenLifetime), "token_lifetime", "60-2592000 seconds")
         try check((60...86_400).contains(adminTokenLifetime), "admin_token_lifetime", "60-86400 seconds")
@@ -183,7 +188,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         case "host", "metrics_host", "db", "master_key_file", "model", "audit_log", "token_issuer", "token_audience", "redis", "quota_fail_mode", "cache_scope",
              "web_root":
             return text
-        case "trusted_proxies", "cors_origins":
+        case "trusted_proxies", "cors_origins", "compat_apis":
             return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         case "audit_stdout", "batching":
             guard let b = ["true": true, "1": true, "false": false, "0": false][text.lowercased()] else {
@@ -241,7 +246,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
 
 extension ServerConfig.CodingKeys {
     static let allNames = ["host", "port", "metrics_host", "metrics_port", "db", "master_key_file", "model", "audit_log", "audit_stdout", "audit_max_bytes", "trusted_proxies",
-                           "cors_origins", "token_issuer", "token_audience", "token_lifetime", "admin_token_lifetime", "key_expiry_days", "signing_key_grace",
+                           "cors_origins", "compat_apis", "token_issuer", "token_audience", "token_lifetime", "admin_token_lifetime", "key_expiry_days", "signing_key_grace",
                            "max_body_bytes", "max_characters", "max_batch_items", "max_sentences_per_request",
                            "tenant_weight", "tenant_max_in_flight", "tenant_max_queued_sentences", "tenant_requests_per_second",
                            "tenant_burst", "tenant_characters_per_minute", "redis", "quota_fail_mode", "batching",

@@ -6,6 +6,9 @@ public enum Scope: String, Codable, Sendable, CaseIterable, Comparable {
     case translateBatch = "translate:batch"
     /// Read today's usage and limits.
     case usageRead = "usage:read"
+    /// Translate through the drop-in DeepL, Google and LibreTranslate routes, authenticated by the API key itself
+    /// (docs/compatibility.md). More than one text per call also needs `translate:batch`.
+    case translateCompat = "translate:compat"
     /// Manage the token's own tenant: its keys, signing key, usage and audit (never other tenants, and never its
     /// own quotas, limits or scopes: those are an operator's; see ``OperatorIdentity``).
     case tenantAdmin = "tenant:admin"

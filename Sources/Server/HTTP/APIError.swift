@@ -22,7 +22,13 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
 
     public var headers: HTTPFields { extraHeaders }
 
+    /// In the shape of the request's API family (``APIFamily/render(_:)``): the native one, or a drop-in API's.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        try APIFamily(path: request.uri.path).render(self)
+    }
+
+    /// `{"error": {"code", "message", ...}}`.
+    func nativeResponse() throws -> Response {
         var headers = extraHeaders
         headers[.contentType] = "application/json; charset=utf-8"
         var object = details

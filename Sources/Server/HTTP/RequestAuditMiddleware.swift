@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 
 /// Outermost middleware: gives each request an id (`X-Request-Id`), turns every error into the JSON error body,
-/// sets security headers, and writes the audit line for `/api/` requests.
+/// sets security headers, and writes the audit line for API requests (`/api/` and the drop-in routes).
 struct RequestAuditMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let audit: AuditLog?
@@ -59,7 +59,7 @@ struct RequestAuditMiddleware: RouterMiddleware {
         metrics?.request(tenant: context.audit.tenant?.id, route: context.endpointPath ?? "unmatched",
                          status: Int(response.status.code), seconds: ms / 1000)
         // Probes are not audited: unauthenticated, frequent, and they would rotate the trail away.
-        if let audit, request.uri.path.hasPrefix("/api/"), !Self.probes.contains(request.uri.path) {
+        if let audit, APIFamily.isAudited(path: request.uri.path), !Self.probes.contains(request.uri.path) {
             let s = context.audit
             audit.write(AuditEvent(
                 time: now(), requestID: requestID, clientIP: s.clientIP, tenantID: s.tenant?.id, tenantName: s.tenant?.name,

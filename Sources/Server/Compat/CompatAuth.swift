@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+
+extension ServerApp {
+    /// The tenant behind a drop-in call. It brings its API key the way its family does (DeepL's
+    /// `Authorization: DeepL-Auth-Key`, Google's `key=` or `X-Goog-Api-Key`, LibreTranslate's `api_key`), or one
+    /// of this server's bearer tokens. The checks are the native route's: the key is active, the tenant enabled,
+    /// the client address in its allow-list, and the key holds `translate:compat`.
+    static func compatIdentity(apiKey: String?, request: Request, context: AppContext, env: ServerEnvironment) async throws -> Identity {
+        let identity: Identity
+        if let apiKey, !apiKey.isEmpty {
+            guard let key = try env.store.authenticate(plaintext: apiKey), let tenant = try env.store.tenant(key.tenantId) else {
+                throw APIError.invalidCredentials
+            }
+            guard key.revokedAt == nil else { throw APIError.invalidToken("key_revoked", "this API key has been revoked") }
+            guard key.isActive(at: env.now()) else { throw APIError.invalidToken("key_expired", "this API key has expired") }
+            guard tenant.enabled else { throw APIError.tenantDisabled }
+            identity = Identity(tenant: tenant, keyID: key.id, scopes: key.grantedScopes(of: tenant), tokenID: "", keyLimits: key.limits)
+        } else if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            guard case .tenant(let fromToken) = try await env.tokens.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
+                throw APIError.operatorNotTenant
+            }
+            identity = fromToken
+        } else {
+            throw APIError(.unauthorized, "missing_credentials", "an API key is required (docs/compatibility.md shows how each API sends it)")
+        }
+        context.audit.tenant = identity.tenant
+        context.audit.keyID = identity.keyID
+        try checkAllowList(identity.tenant, request: request, context: context, resolver: env.resolver)
+        guard identity.scopes.contains(.translateCompat) else { throw APIError.insufficientScope(.translateCompat) }
+        return identity
+    }
+
+    /// The source language of a call: the one asked for, else the one most of the texts are in.
+    static func sourceLanguage(asked: String?, texts: [String], family: APIFamily, env: ServerEnvironment,
+                               parameter: String) throws -> (code: String, detected: Bool) {
+        let served = Array(Set(env.translator.directions.map(\.source))).sorted()
+        if let asked, asked.lowercased() != "auto" {
+            return (try LanguageCodes.require(asked, parameter: parameter, family, served: served), false)
+        }
+        let fallback = env.translator.directions.first?.source ?? "zh"
+        return (LanguageGuess.guess(texts.joined(separator: "\n"), fallback: fallback).language, true)
+    }
+
+    /// The target languages served, the server's codes.
+    static func servedTargets(_ env: ServerEnvironment) -> [String] { Array(Set(env.translator.directions.map(\.target))).sorted() }
+}
