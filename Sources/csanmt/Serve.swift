@@ -88,6 +88,11 @@ struct Serve: AsyncParsableCommand {
         if let purged = try? env.store.purgeRetiredSigningKeys(grace: settings.signingKeyGrace), purged > 0 {
             logger.info("purged \(purged) signing secret(s) retired more than signing_key_grace ago")
         }
+        for warning in env.warnings { logger.warning("\(warning)") }
+        let descriptors = raiseDescriptorLimit()
+        if descriptors < settings.maxConnections + 64 {
+            logger.warning("max_connections is \(settings.maxConnections) but only \(descriptors) file descriptors are allowed (ulimit -n); connections past that are refused by the kernel, not answered")
+        }
         let tenantCount = (try? env.store.tenants().count) ?? 0
         logger.info("model \(translator.description); tenants in \(settings.db); \(tenantCount) tenant(s)")
         logger.info("""
@@ -126,4 +131,17 @@ struct Serve: AsyncParsableCommand {
             return t
         } catch { throw CLIError(message: "cannot load model: \(error)") }
     }
+}
+
+/// Raises the soft limit on open files to the hard limit (the default soft limit, often 1024, is below what a
+/// server with `max_connections` needs); returns the limit in force.
+func raiseDescriptorLimit() -> Int {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return Int.max }
+    if limit.rlim_cur < limit.rlim_max {
+        var raised = limit
+        raised.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+    }
+    return limit.rlim_cur >= rlim_t(Int.max) ? Int.max : Int(limit.rlim_cur)
 }

@@ -66,7 +66,8 @@ struct CompatTests {
 
     @Test("DeepL: the rate limit answers 429 with Retry-After")
     func deepLRateLimit() async throws {
-        let s = try TestServer(isolationDefaults: true)
+        // A stopped clock: the second request comes "at the same instant", however slow the machine is.
+        let s = try TestServer(rateLimiter: LocalRateLimiter(clock: { 1_000 }), isolationDefaults: true)
         let key = try s.tenant("org_r", scopes: Self.compatScopes, limits: TenantLimits(requestsPerSecond: .value(1), burst: 1))
         try await s.app().test(.router) { client in
             #expect(try await form(client, "/v2/translate", "text=%E5%A5%BD&target_lang=EN-US", headers: deepL(key)).status == .ok)

@@ -116,7 +116,8 @@ public enum ServerApp {
         return up ? "up" : "down"
     }
 
-    /// The HTTP server with the connection guard (header/body/idle deadlines, disconnect detection).
+    /// The HTTP server with the connection cap (`max_connections`) and the connection guard (header/body/idle
+    /// deadlines, disconnect detection).
     public static func makeApplication(_ env: ServerEnvironment, logger: Logger) -> some ApplicationProtocol {
         let c = env.config
         let header = TimeAmount.milliseconds(Int64(c.headerTimeout * 1000))
@@ -125,6 +126,7 @@ public enum ServerApp {
         return Application(
             router: makeRouter(env),
             server: .http1(configuration: .init(additionalChannelHandlers: [
+                ConnectionCapHandler(limit: env.connections),
                 ConnectionGuardHandler(headerTimeout: header, bodyTimeout: body, idleTimeout: idle)
             ])),
             configuration: .init(address: .hostname(c.host, port: c.port), serverName: "csanmt"),

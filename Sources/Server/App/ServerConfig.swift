@@ -81,6 +81,8 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     /// TTL of the Redis translation cache in seconds (0 = no Redis cache). Used only with `redis`.
     public var cacheTTL = 86_400
     /// Seconds a client has to send the request head (slow-loris clients are cut off).
+    /// Connections open at once; the next ones get a 503 and are closed (docs/server.md, "Operations").
+    public var maxConnections = 1_000
     public var headerTimeout: Double = 10
     /// Seconds a client has to send the body once the head is in.
     public var bodyTimeout: Double = 30
@@ -111,7 +113,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         case queueMaxSentences = "queue_max_sentences", workers, expressWorkers = "express_workers"
         case batchWorkerNice = "batch_worker_nice", expressBatchSentences = "express_batch_sentences"
         case cacheEntries = "cache_entries", cacheScope = "cache_scope"
-        case cacheTTL = "cache_ttl", headerTimeout = "header_timeout", bodyTimeout = "body_timeout", idleTimeout = "idle_timeout"
+        case cacheTTL = "cache_ttl", maxConnections = "max_connections", headerTimeout = "header_timeout", bodyTimeout = "body_timeout", idleTimeout = "idle_timeout"
         case translationTimeout = "translation_timeout", shutdownGrace = "shutdown_grace", webRoot = "web_root"
     }
 
@@ -141,6 +143,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         }
         try check((1...65_535).contains(port), "port", "1-65535")
         try check((0...65_535).contains(metricsPort), "metrics_port", "0 (off) or 1-65535")
+        try check((1...1_000_000).contains(maxConnections), "max_connections", "1-1000000")
         for family in compatAPIs where APIFamily(rawValue: family) == nil || family == APIFamily.native.rawValue {
             throw StoreError.invalid("setting 'compat_apis': unknown API family '\(family)' (known: deepl, google, libretranslate)")
         }
@@ -252,6 +255,6 @@ extension ServerConfig.CodingKeys {
                            "tenant_burst", "tenant_characters_per_minute", "redis", "quota_fail_mode", "batching",
                            "batch_window_ms", "batch_max_sentences", "batch_max_tokens", "queue_max_sentences", "workers",
                            "express_workers", "batch_worker_nice", "express_batch_sentences",
-                           "cache_entries", "cache_scope", "cache_ttl", "header_timeout", "body_timeout", "idle_timeout",
+                           "cache_entries", "cache_scope", "cache_ttl", "max_connections", "header_timeout", "body_timeout", "idle_timeout",
                            "translation_timeout", "shutdown_grace", "web_root"]
 }

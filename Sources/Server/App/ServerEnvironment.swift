@@ -20,6 +20,10 @@ public struct ServerEnvironment: Sendable {
     public let rateLimiter: any RateLimiter
     /// Requests in flight per tenant on this replica.
     public let admission = Admission()
+    /// Settings that work but are probably a mistake, for the start-up log.
+    public let warnings: [String]
+    /// Open connections against `max_connections`.
+    public let connections: ConnectionLimit
     /// Tenant defaults of weight and limits.
     public var isolationDefaults: IsolationDefaults { config.isolationDefaults }
 
@@ -37,6 +41,7 @@ public struct ServerEnvironment: Sendable {
             RedisRateLimiter(client: $0, mode: QuotaFailMode(rawValue: config.quotaFailMode) ?? .failClosed)
         } ?? LocalRateLimiter()
         self.metrics = metrics
+        connections = ConnectionLimit(max: config.maxConnections)
         audit?.onDroppedLines { metrics.auditDropped($0) }
         cache = TranslationCache(entries: config.cacheEntries, scope: CacheScope(rawValue: config.cacheScope) ?? .tenant,
                                  redis: redis, ttlSeconds: config.cacheTTL)
@@ -49,5 +54,8 @@ public struct ServerEnvironment: Sendable {
             return c
         }
         resolver = ClientAddressResolver(trustedProxies: proxies)
+        warnings = proxies.filter(\.coversEverything).map {
+            "trusted_proxies holds \($0), which covers every address: any client can set X-Forwarded-For and pass IP allow-lists; list your proxies' addresses"
+        }
     }
 }

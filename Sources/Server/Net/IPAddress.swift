@@ -39,6 +39,9 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
     let prefix: Int
     public let description: String
 
+    /// `0.0.0.0/0` or `::/0`: every address of its family.
+    public var coversEverything: Bool { network.isIPv4 ? prefix <= 96 : prefix == 0 }
+
     public init?(_ string: String) {
         let parts = string.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let first = parts.first, let address = IPAddress(first) else { return nil }

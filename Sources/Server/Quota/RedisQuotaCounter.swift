@@ -39,17 +39,19 @@ public final class RedisQuotaCounter: QuotaCounter, @unchecked Sendable {
         redis.call('EXPIRE', KEYS[2], ARGV[5])
         return {1, 0, r, c}
         """
+    /// Adds (a refund subtracts) requests and characters. A counter never goes below 0: a refund after the key
+    /// expired, or a replay of an old local count, must not leave a negative count that would grant extra quota.
     static let addScript = """
-        redis.call('INCRBY', KEYS[1], ARGV[1])
-        redis.call('INCRBY', KEYS[2], ARGV[2])
-        redis.call('EXPIRE', KEYS[1], ARGV[3])
-        redis.call('EXPIRE', KEYS[2], ARGV[3])
+        for i = 1, 2 do
+          if redis.call('INCRBY', KEYS[i], ARGV[i]) < 0 then redis.call('SET', KEYS[i], 0) end
+          redis.call('EXPIRE', KEYS[i], ARGV[3])
+        end
         return 1
         """
-    /// Requests, characters and engine milliseconds counted while Redis was down, in one step.
+    /// Requests, characters and engine milliseconds counted while Redis was down, in one step (floored at 0).
     static let reconcileScript = """
         for i = 1, 3 do
-          redis.call('INCRBY', KEYS[i], ARGV[i])
+          if redis.call('INCRBY', KEYS[i], ARGV[i]) < 0 then redis.call('SET', KEYS[i], 0) end
           redis.call('EXPIRE', KEYS[i], ARGV[4])
         end
         return 1

@@ -7,7 +7,7 @@ extension TenantStore {
     public static let operatorKeyPrefix = "cso_"
 
     static func validateOperatorID(_ id: String) throws {
-        do { try validateTenantID(id) } catch { throw StoreError.invalid("operator id '\(id)' must match [a-z0-9_]{3,64}") }
+        guard isIdentifier(id) else { throw StoreError.invalid("operator id '\(id)' must match [a-z0-9_]{3,64}") }
     }
 
     /// Creates an operator with a new key and signing secret; returns the record and the plaintext key (shown once).

@@ -137,9 +137,25 @@ public final class TenantStore: Sendable {
         }
     }
 
+    /// Words of the API's paths: a tenant with one of these ids would make `/api/v1/{tenant_id}/translate`
+    /// ambiguous with a route of the same shape.
+    public static let reservedIDs: Set<String> = ["admin", "auth", "usage", "whoami", "status", "languages", "translate",
+                                                  "health", "ready", "operator", "operators", "openapi", "metrics", "api"]
+
+    /// The largest daily quota: Lua (the Redis scripts) counts in doubles, exact below 2^53, so counts and limits
+    /// stay far below it and no arithmetic on them can overflow.
+    public static let maxQuota = 1_000_000_000_000_000
+
+    /// `[a-z0-9_]{3,64}`, the shape of tenant and operator ids.
+    static func isIdentifier(_ id: String) -> Bool {
+        (3...64).contains(id.utf8.count) && id.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5f }
+    }
+
     static func validateTenantID(_ id: String) throws {
-        let ok = (3...64).contains(id.utf8.count) && id.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5f }
-        guard ok else { throw StoreError.invalid("tenant id '\(id)' must match [a-z0-9_]{3,64}") }
+        guard isIdentifier(id) else { throw StoreError.invalid("tenant id '\(id)' must match [a-z0-9_]{3,64}") }
+        guard !reservedIDs.contains(id) else {
+            throw StoreError.invalid("tenant id '\(id)' is reserved (a word of the API's paths); choose another")
+        }
     }
 
     static func validate(_ t: Tenant) throws {
@@ -148,7 +164,7 @@ public final class TenantStore: Sendable {
             throw StoreError.invalid("tenant name must be 1-200 characters")
         }
         for (label, v) in [("daily requests", t.dailyRequests), ("daily characters", t.dailyCharacters)] {
-            if let v, v < 0 { throw StoreError.invalid("\(label) quota must be ≥ 0") }
+            if let v, !(0...maxQuota).contains(v) { throw StoreError.invalid("\(label) quota must be 0 to \(maxQuota)") }
         }
         for c in t.allowedIPs where CIDR(c) == nil { throw StoreError.invalid("'\(c)' is not an IPv4/IPv6 address or CIDR") }
         try t.limits.validate()
