@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         // Inference engine: ids in, beams out. OpenBLAS is loaded at run time (see BLAS/OpenBLASLoader.swift),
@@ -49,6 +51,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Native TLS (`--tls-cert`/`--tls-key`): BoringSSL through SwiftNIO, reloaded on SIGHUP.
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/Server",
             resources: [.copy("Resources")]),
@@ -66,6 +70,7 @@ let package = Package(
                 "Server", "ConvertWeightsKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "JWTKit", package: "jwt-kit"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "X509", package: "swift-certificates"),   // test certificates made at test time
             ],
             path: "Tests/ServerTests"),
         .testTarget(

@@ -17,11 +17,23 @@ struct Serve: AsyncParsableCommand {
               csanmt key create --db csanmt.sqlite --tenant org_mkt_001
               csanmt serve --db csanmt.sqlite --port 8080      # web UI at http://127.0.0.1:8080/
 
+            HTTPS without a proxy:
+              csanmt serve --db csanmt.sqlite --host 0.0.0.0 --port 8443 --tls-cert cert.pem --tls-key key.pem --redirect-http 8080
+              kill -HUP <pid>                                  # after renewing the certificate: new connections get it
+
             Several replicas: give them the same database and --redis, and put a load balancer in front.
             """)
 
     @Option(name: .long, help: ArgumentHelp("Model folder (default: the shipped model).", valueName: "DIR")) var model: String?
     @Option(name: .long, help: ArgumentHelp("Tenant database (SQLite).", valueName: "PATH")) var db: String?
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp(
+        "PEM certificate chain: serve HTTPS only (TLS 1.2+); SIGHUP reloads it and the key.", valueName: "FILE"))
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "FILE"))
+    var tlsKey: String?
+    @Option(name: .customLong("redirect-http"), help: ArgumentHelp(
+        "Also listen for plain HTTP on this port and redirect every request to HTTPS.", valueName: "PORT"))
+    var redirectHTTP: Int?
     @Option(name: .customLong("master-key-file"), help: ArgumentHelp(
         "File of the master key that encrypts signing secrets (default: $CSANMT_MASTER_KEY, else <db>.master-key).", valueName: "FILE"))
     var masterKeyFile: String?
@@ -64,6 +76,9 @@ struct Serve: AsyncParsableCommand {
         if let workers { settings.workers = workers }
         if let auditLog { settings.auditLog = auditLog }
         if let masterKeyFile { settings.masterKeyFile = masterKeyFile }
+        if let tlsCert { settings.tlsCert = tlsCert }
+        if let tlsKey { settings.tlsKey = tlsKey }
+        if let redirectHTTP { settings.redirectHTTPPort = redirectHTTP }
         if auditStdout { settings.auditStdout = true }
         do { try settings.validate() } catch { throw CLIError(message: "\(error)") }
         var logger = Logger(label: "csanmt")

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -38,17 +39,23 @@ class Response:
 class Server:
     """A running `csanmt serve` plus helpers for the CLI and plain HTTP calls."""
 
-    def __init__(self, workdir: Path, binary: Path, extra_args: list[str] | None = None):
+    def __init__(self, workdir: Path, binary: Path, extra_args: list[str] | None = None, tls: bool = False):
         self.workdir = workdir
         self.binary = binary
         self.extra_args = extra_args or []
+        self.tls = tls
         self.operator_id: str | None = None
         self.operator_key: str | None = None
         self.db = workdir / "tenants.sqlite"
         self.audit_log = workdir / "audit.log"
         self.log_path = workdir / "server.log"
         self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.ssl_context: ssl.SSLContext | None = None
+        if tls:
+            self.cert, self.key = make_certificate(workdir, "csanmt-test")
+            self.extra_args += ["--tls-cert", str(self.cert), "--tls-key", str(self.key)]
+            self.ssl_context = ssl.create_default_context(cafile=str(self.cert))
         self.process: subprocess.Popen | None = None
 
     # ---- CLI
@@ -100,7 +107,7 @@ class Server:
         if token:
             request.add_header("Authorization", "Bearer " + token)
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
+            with urllib.request.urlopen(request, timeout=60, context=self.ssl_context) as response:
                 return Response(response.status, response.headers, response.read())
         except urllib.error.HTTPError as error:
             return Response(error.code, error.headers, error.read())
@@ -128,7 +135,7 @@ class Server:
             if self.process.poll() is not None:
                 raise AssertionError(f"csanmt serve exited with {self.process.returncode}:\n{self.log_text()}")
             try:
-                with urllib.request.urlopen(self.base_url + "/api/ready", timeout=2) as response:
+                with urllib.request.urlopen(self.base_url + "/api/ready", timeout=2, context=self.ssl_context) as response:
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
@@ -157,3 +164,12 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def make_certificate(directory: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed P-256 certificate for 127.0.0.1 and localhost, made now with openssl: (cert.pem, key.pem)."""
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-days", "2", "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key

@@ -5,6 +5,7 @@ Environment:
   CSANMT_UI_ARTIFACTS     where screenshots and the server log go (default <repo>/.build/webui-artifacts)
   CSANMT_WEB_ROOT         passed through to the server: serve the UI from this folder instead of the bundle
   CSANMT_READY_TIMEOUT    seconds to wait for /api/ready (default 90)
+  CSANMT_UI_TLS=1         serve HTTPS (a certificate made at start) and run every test over it
   CHROMIUM / CHROMEDRIVER browser and driver (default /usr/bin/chromium, /usr/bin/chromedriver)
 """
 
@@ -30,6 +31,7 @@ CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 ALL_SCOPES = "translate:basic,translate:batch,usage:read,tenant:admin"
 
 VIEWPORT = (1280, 800)
+TLS = os.environ.get("CSANMT_UI_TLS") == "1"
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +44,7 @@ def artifacts() -> Path:
 def server(tmp_path_factory, artifacts) -> Server:
     if not BIN.exists():
         pytest.exit(f"csanmt binary not found at {BIN} (build it, or set CSANMT_BIN)", returncode=2)
-    srv = Server(tmp_path_factory.mktemp("csanmt"), BIN)
+    srv = Server(tmp_path_factory.mktemp("csanmt"), BIN, tls=TLS)
     # The database exists before the server opens it. The operator manages every tenant; ui_admin is a tenant admin
     # (tenant:admin), confined to its own tenant.
     srv.operator_key = srv.create_operator("ui_operator")
@@ -68,7 +70,8 @@ class Browsers:
         options.binary_location = CHROMIUM
         for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                     f"--window-size={VIEWPORT[0]},{VIEWPORT[1]}", f"--lang={language}",
-                    "--disable-extensions", "--no-first-run", "--hide-scrollbars"):
+                    "--disable-extensions", "--no-first-run", "--hide-scrollbars",
+                    *(["--ignore-certificate-errors"] if TLS else [])):   # the test certificate is self-signed
             options.add_argument(arg)
         options.add_experimental_option("prefs", {"intl.accept_languages": language})
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})

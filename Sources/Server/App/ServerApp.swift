@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -39,7 +40,8 @@ public enum ServerApp {
     /// The router with every route and middleware. Tests drive it in-process; `run` serves it on a socket.
     public static func makeRouter(_ env: ServerEnvironment) -> Router<AppContext> {
         let router = Router(context: AppContext.self)
-        router.add(middleware: RequestAuditMiddleware(audit: env.audit, resolver: env.resolver, metrics: env.metrics, now: env.now))
+        router.add(middleware: RequestAuditMiddleware(audit: env.audit, resolver: env.resolver, metrics: env.metrics, now: env.now,
+                                                      strictTransportSecurity: env.tls != nil))
         if !env.config.corsOrigins.isEmpty { router.add(middleware: CORSAllowListMiddleware(origins: Set(env.config.corsOrigins))) }
 
         addWebRoutes(router, env)
@@ -123,20 +125,33 @@ public enum ServerApp {
         let header = TimeAmount.milliseconds(Int64(c.headerTimeout * 1000))
         let body = TimeAmount.milliseconds(Int64(c.bodyTimeout * 1000))
         let idle = TimeAmount.milliseconds(Int64(c.idleTimeout * 1000))
-        return Application(
-            router: makeRouter(env),
-            server: .http1(configuration: .init(additionalChannelHandlers: [
-                ConnectionCapHandler(limit: env.connections),
-                ConnectionGuardHandler(headerTimeout: header, bodyTimeout: body, idleTimeout: idle)
-            ])),
-            configuration: .init(address: .hostname(c.host, port: c.port), serverName: "csanmt"),
-            logger: logger)
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [
+            ConnectionCapHandler(limit: env.connections),
+            ConnectionGuardHandler(headerTimeout: header, bodyTimeout: body, idleTimeout: idle)
+        ])
+        let server: HTTPServerBuilder
+        if let tls = env.tls {
+            server = HTTPServerBuilder { responder in HTTP1Channel(responder: responder, configuration: http1).behindTLS(tls) }
+        } else {
+            server = .http1(configuration: http1)
+        }
+        return Application(router: makeRouter(env), server: server,
+                           configuration: .init(address: .hostname(c.host, port: c.port), serverName: "csanmt"),
+                           logger: logger)
     }
 
-    /// Serves until SIGINT/SIGTERM, then stops accepting, gives in-flight requests `shutdown_grace` seconds to
+    /// Serves until SIGINT/SIGTERM (SIGHUP reloads the TLS certificate), then stops accepting, gives in-flight requests `shutdown_grace` seconds to
     /// finish, and flushes the audit log.
     public static func run(_ env: ServerEnvironment, logger: Logger) async throws {
-        logger.info("csanmt serving \(env.translator.description) on http://\(env.config.host):\(env.config.port)")
+        let scheme = env.tls == nil ? "http" : "https"
+        logger.info("csanmt serving \(env.translator.description) on \(scheme)://\(env.config.host):\(env.config.port)")
+        let reloader = env.tls.map { tls in
+            CertificateReloader(tls) { error in
+                if let error { logger.error("SIGHUP: TLS certificate not reloaded, the old one stays: \(error)") }
+                else { logger.notice("SIGHUP: TLS certificate reloaded from \(tls.certificatePath)") }
+            }
+        }
+        defer { reloader?.cancel() }
         if env.config.metricsPort != 0 {
             logger.info("metrics on http://\(env.config.metricsHost):\(env.config.metricsPort)/metrics (keep it private)")
         }
@@ -147,6 +162,12 @@ public enum ServerApp {
     public static func makeServiceGroup(_ env: ServerEnvironment, logger: Logger, handleSignals: Bool) -> ServiceGroup {
         let app = makeApplication(env, logger: logger)
         var services: [any Service] = [app]
+        if env.config.redirectHTTPPort != 0 {
+            services.append(Application(router: makeRedirectRouter(httpsPort: env.config.port),
+                                        configuration: .init(address: .hostname(env.config.host, port: env.config.redirectHTTPPort),
+                                                             serverName: "csanmt-redirect"),
+                                        logger: logger))
+        }
         if env.config.metricsPort != 0 {
             services.append(Application(router: makeMetricsRouter(env),
                                         configuration: .init(address: .hostname(env.config.metricsHost, port: env.config.metricsPort),

@@ -81,6 +81,12 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     /// TTL of the Redis translation cache in seconds (0 = no Redis cache). Used only with `redis`.
     public var cacheTTL = 86_400
     /// Seconds a client has to send the request head (slow-loris clients are cut off).
+    /// PEM certificate chain and private key: with both, the server speaks HTTPS only (TLS 1.2+), sends
+    /// `Strict-Transport-Security`, and reloads them on SIGHUP.
+    public var tlsCert: String?
+    public var tlsKey: String?
+    /// A plain-HTTP port that answers every request with a redirect to HTTPS (0 = none; needs TLS).
+    public var redirectHTTPPort = 0
     /// Connections open at once; the next ones get a 503 and are closed (docs/server.md, "Operations").
     public var maxConnections = 1_000
     public var headerTimeout: Double = 10
@@ -113,6 +119,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         case queueMaxSentences = "queue_max_sentences", workers, expressWorkers = "express_workers"
         case batchWorkerNice = "batch_worker_nice", expressBatchSentences = "express_batch_sentences"
         case cacheEntries = "cache_entries", cacheScope = "cache_scope"
+        case tlsCert = "tls_cert", tlsKey = "tls_key", redirectHTTPPort = "redirect_http_port"
         case cacheTTL = "cache_ttl", maxConnections = "max_connections", headerTimeout = "header_timeout", bodyTimeout = "body_timeout", idleTimeout = "idle_timeout"
         case translationTimeout = "translation_timeout", shutdownGrace = "shutdown_grace", webRoot = "web_root"
     }
@@ -144,6 +151,9 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         try check((1...65_535).contains(port), "port", "1-65535")
         try check((0...65_535).contains(metricsPort), "metrics_port", "0 (off) or 1-65535")
         try check((1...1_000_000).contains(maxConnections), "max_connections", "1-1000000")
+        try check((tlsCert == nil) == (tlsKey == nil), "tls_cert", "given together with tls_key")
+        try check((0...65_535).contains(redirectHTTPPort), "redirect_http_port", "0 (off) or 1-65535")
+        try check(redirectHTTPPort == 0 || tlsCert != nil, "redirect_http_port", "used with tls_cert and tls_key")
         for family in compatAPIs where APIFamily(rawValue: family) == nil || family == APIFamily.native.rawValue {
             throw StoreError.invalid("setting 'compat_apis': unknown API family '\(family)' (known: deepl, google, libretranslate)")
         }
@@ -188,7 +198,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     /// Converts an environment string to the setting's JSON type.
     static func envValue(_ key: String, _ text: String) throws -> Any {
         switch key {
-        case "host", "metrics_host", "db", "master_key_file", "model", "audit_log", "token_issuer", "token_audience", "redis", "quota_fail_mode", "cache_scope",
+        case "host", "metrics_host", "db", "master_key_file", "tls_cert", "tls_key", "model", "audit_log", "token_issuer", "token_audience", "redis", "quota_fail_mode", "cache_scope",
              "web_root":
             return text
         case "trusted_proxies", "cors_origins", "compat_apis":
@@ -255,6 +265,6 @@ extension ServerConfig.CodingKeys {
                            "tenant_burst", "tenant_characters_per_minute", "redis", "quota_fail_mode", "batching",
                            "batch_window_ms", "batch_max_sentences", "batch_max_tokens", "queue_max_sentences", "workers",
                            "express_workers", "batch_worker_nice", "express_batch_sentences",
-                           "cache_entries", "cache_scope", "cache_ttl", "max_connections", "header_timeout", "body_timeout", "idle_timeout",
+                           "cache_entries", "cache_scope", "cache_ttl", "max_connections", "tls_cert", "tls_key", "redirect_http_port", "header_timeout", "body_timeout", "idle_timeout",
                            "translation_timeout", "shutdown_grace", "web_root"]
 }

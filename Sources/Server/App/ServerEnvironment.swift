@@ -22,6 +22,8 @@ public struct ServerEnvironment: Sendable {
     public let admission = Admission()
     /// Settings that work but are probably a mistake, for the start-up log.
     public let warnings: [String]
+    /// The certificate and key when the server speaks HTTPS (`tls_cert`, `tls_key`).
+    public let tls: TLSCertificates?
     /// Open connections against `max_connections`.
     public let connections: ConnectionLimit
     /// Tenant defaults of weight and limits.
@@ -42,6 +44,11 @@ public struct ServerEnvironment: Sendable {
         } ?? LocalRateLimiter()
         self.metrics = metrics
         connections = ConnectionLimit(max: config.maxConnections)
+        if let cert = config.tlsCert, let key = config.tlsKey {
+            tls = try TLSCertificates(certificatePath: cert, keyPath: key)
+        } else {
+            tls = nil
+        }
         audit?.onDroppedLines { metrics.auditDropped($0) }
         cache = TranslationCache(entries: config.cacheEntries, scope: CacheScope(rawValue: config.cacheScope) ?? .tenant,
                                  redis: redis, ttlSeconds: config.cacheTTL)

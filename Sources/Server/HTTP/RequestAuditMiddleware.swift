@@ -10,6 +10,8 @@ struct RequestAuditMiddleware: RouterMiddleware {
     let resolver: ClientAddressResolver
     let metrics: ServerMetrics?
     let now: @Sendable () -> Date
+    /// Served over TLS: tell browsers to use HTTPS only (two years, subdomains included).
+    var strictTransportSecurity = false
 
     /// Strict: scripts, styles and requests only from this origin; no inline code, no framing, no plugins.
     static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -53,6 +55,7 @@ struct RequestAuditMiddleware: RouterMiddleware {
         response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
         response.headers[.xFrameOptions] = "DENY"
         response.headers[.referrerPolicy] = "no-referrer"
+        if strictTransportSecurity { response.headers[.strictTransportSecurity] = "max-age=63072000; includeSubDomains" }
         response.headers[.cacheControl] = response.headers[.cacheControl] ?? "no-store"
         let elapsed = ContinuousClock.now - start
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
