@@ -85,6 +85,18 @@ extension AppContext {
         }
     }
 
+    /// The tenant a list (keys, audit) is narrowed to: whatever an operator asks for (nil: every tenant), a tenant
+    /// admin's own tenant (asking for another is 403 `tenant_mismatch`).
+    func listedTenant(asked: String?) throws -> String? {
+        switch try requireManager() {
+        case .operator: return asked
+        case .tenantAdmin(let identity):
+            let tenant = asked ?? identity.tenant.id
+            _ = try requireManager(of: tenant)
+            return tenant
+        }
+    }
+
     /// An operator; 403 `operator_required` for a tenant's token.
     func requireOperator() throws -> OperatorIdentity {
         switch principal {

@@ -9,13 +9,13 @@ enum DocumentedRoutes {
               let paths = object["paths"] as? [String: [String: Any]] else { return [] }
         let verbs: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
         return paths.map { path, item in
-            (path.split(separator: "/").map(String.init), item.keys.filter(verbs.contains).map { $0.uppercased() }.sorted())
+            (segments(path), item.keys.filter(verbs.contains).map { $0.uppercased() }.sorted())
         }
     }()
 
     /// The methods documented for `path` (empty when no documented route has that shape).
     static func methods(for path: String) -> [String] {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        let parts = segments(path)
         var methods = Set<String>()
         for route in table where route.segments.count == parts.count {
             let matches = zip(route.segments, parts).allSatisfy { template, part in
@@ -24,5 +24,10 @@ enum DocumentedRoutes {
             if matches { methods.formUnion(route.methods) }
         }
         return methods.sorted()
+    }
+
+    /// `/a/{b}` → `["a", "{b}"]`, `/` → `[""]`: templates and request paths split the same way, the root included.
+    static func segments(_ path: String) -> [String] {
+        path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
     }
 }

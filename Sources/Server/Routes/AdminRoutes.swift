@@ -207,13 +207,7 @@ extension ServerApp {
         router.get("keys") { request, context in
             let asked = request.uri.queryParameters.get("tenant").flatMap { $0.isEmpty ? nil : String($0) }
             audit(context, "key.list", asked)
-            let tenant: String?
-            switch try context.requireManager() {
-            case .operator: tenant = asked
-            case .tenantAdmin(let identity):
-                tenant = asked ?? identity.tenant.id
-                _ = try context.requireManager(of: tenant ?? identity.tenant.id)
-            }
+            let tenant = try context.listedTenant(asked: asked)
             return JSONResponse(KeyList(keys: try store.keys(tenantID: tenant).map(KeyView.init)))
         }
         router.patch("keys/:key_id") { request, context in

@@ -90,13 +90,7 @@ extension ServerApp {
             context.audit.action = "audit.list"
             let asked = request.uri.queryParameters.get("tenant").flatMap { $0.isEmpty ? nil : String($0) }
             context.audit.target = asked
-            let tenant: String?
-            switch try context.requireManager() {
-            case .operator: tenant = asked
-            case .tenantAdmin(let identity):
-                tenant = asked ?? identity.tenant.id
-                _ = try context.requireManager(of: tenant ?? identity.tenant.id)
-            }
+            let tenant = try context.listedTenant(asked: asked)
             let limitText = request.uri.queryParameters.get("limit") ?? "100"
             guard let limit = Int(limitText), (1...1_000).contains(limit) else { throw APIError.badRequest("'limit' must be 1-1000") }
             return JSONResponse(AuditEventList(events: env.audit?.recent(tenant: tenant, limit: limit) ?? []))

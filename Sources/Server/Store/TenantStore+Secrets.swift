@@ -1,29 +1,26 @@
 import Foundation
 import GRDB
 
+/// A stored signing secret, named by its `kid` (a tenant's or an operator's).
+protocol SigningSecretRecord {
+    var kid: String { get }
+    var secret: Data { get set }
+}
+
+extension SigningKey: SigningSecretRecord {}
+extension OperatorSigningKey: SigningSecretRecord {}
+
 /// Signing secrets at rest: sealed with the store's ``MasterKeyring`` on every write, opened on every read.
 extension TenantStore {
     /// `key` with its secret sealed (for writing).
-    func sealed(_ key: SigningKey) throws -> SigningKey {
+    func sealed<K: SigningSecretRecord>(_ key: K) throws -> K {
         var k = key
         k.secret = try keyring.encrypt(key.secret, kid: key.kid)
         return k
     }
 
     /// `key` as read, with its secret opened.
-    func opened(_ key: SigningKey) throws -> SigningKey {
-        var k = key
-        k.secret = try keyring.decrypt(key.secret, kid: key.kid)
-        return k
-    }
-
-    func sealed(_ key: OperatorSigningKey) throws -> OperatorSigningKey {
-        var k = key
-        k.secret = try keyring.encrypt(key.secret, kid: key.kid)
-        return k
-    }
-
-    func opened(_ key: OperatorSigningKey) throws -> OperatorSigningKey {
+    func opened<K: SigningSecretRecord>(_ key: K) throws -> K {
         var k = key
         k.secret = try keyring.decrypt(key.secret, kid: key.kid)
         return k
