@@ -210,6 +210,8 @@ struct AuditTrailTests {
             let tenant = try await client.execute(uri: "/api/v1/admin/tenants/org_x", method: .put)
             #expect(tenant.status == .methodNotAllowed)
             #expect(tenant.headers[.allow] == "GET, PATCH")
+            let root = try await client.execute(uri: "/", method: .post)
+            #expect(root.status == .methodNotAllowed && root.headers[.allow] == "GET", "the root path too")
             #expect(try await client.execute(uri: "/api/v1/nothing", method: .get).status == .notFound)
             #expect(try await client.execute(uri: "/api/v1/admin/tenants/a/b/c", method: .get).status == .notFound)
         }

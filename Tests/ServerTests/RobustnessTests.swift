@@ -32,6 +32,25 @@ struct RobustnessTests {
         }
     }
 
+    @Test("a request head over 80 KiB gets 431 request_head_too_large and malformed HTTP a 400, both JSON with a request id, not a bare 400")
+    func parserErrors() async throws {
+        var config = ServerConfig()
+        config.port = 0
+        let s = try TestServer(config: config)
+        try await ServerApp.makeApplication(s.env, logger: Logger(label: "test")).test(.live) { client in
+            let port = try #require(client.port)
+            let long = try await blocking {
+                try RawHTTP.exchange(port: port, RawHTTP.request(method: "GET", path: "/language/translate/v2?q=" + String(repeating: "0", count: 82_000)))
+            }
+            #expect(RawHTTP.status(long) == 431 && long.contains(#""code":"request_head_too_large""#))
+            #expect(long.contains("X-Request-Id: req_") && long.contains("application/json"))
+            let malformed = try await blocking { try RawHTTP.exchange(port: port, "GET / HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n") }
+            #expect(RawHTTP.status(malformed) == 400 && malformed.contains(#""code":"malformed_request""#))
+            let fine = try await blocking { try RawHTTP.exchange(port: port, RawHTTP.request(method: "GET", path: "/api/health")) }
+            #expect(RawHTTP.status(fine) == 200, "the server carries on")
+        }
+    }
+
     @Test("route words cannot be tenant ids; quotas are bounded so counting cannot overflow")
     func reservedAndBounded() throws {
         let s = try TestServer()

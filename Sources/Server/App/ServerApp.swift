@@ -126,6 +126,7 @@ public enum ServerApp {
         let body = TimeAmount.milliseconds(Int64(c.bodyTimeout * 1000))
         let idle = TimeAmount.milliseconds(Int64(c.idleTimeout * 1000))
         let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [
+            ParserErrorHandler(),
             ConnectionCapHandler(limit: env.connections),
             ConnectionGuardHandler(headerTimeout: header, bodyTimeout: body, idleTimeout: idle)
         ])

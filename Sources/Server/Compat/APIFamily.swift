@@ -34,7 +34,13 @@ public enum APIFamily: String, CaseIterable, Sendable {
     /// - LibreTranslate: `{"error"}`; a bad key is 403.
     /// The stable code stays in `X-Error-Code` (and the audit line); headers such as `Retry-After` are kept.
     func render(_ error: APIError) throws -> Response {
-        if self == .native { return try error.nativeResponse() }
+        let (status, headers, body) = try renderParts(error)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// ``render(_:)`` as status, headers and body bytes, for the handlers below the router (the connection cap).
+    func renderParts(_ error: APIError) throws -> (HTTPResponse.Status, HTTPFields, [UInt8]) {
+        if self == .native { return try error.nativeParts() }
         var headers = error.extraHeaders
         headers[.wwwAuthenticate] = nil
         headers[.contentType] = "application/json; charset=utf-8"
@@ -57,7 +63,7 @@ public enum APIFamily: String, CaseIterable, Sendable {
             body = ["error": error.message]
         }
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return (status, headers, Array(data))
     }
 
     static func googleStatus(_ status: HTTPResponse.Status, _ code: String) -> String {

@@ -28,7 +28,7 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     }
 
     /// `{"error": {"code", "message", ...}}`.
-    func nativeResponse() throws -> Response {
+    func nativeParts() throws -> (HTTPResponse.Status, HTTPFields, [UInt8]) {
         var headers = extraHeaders
         headers[.contentType] = "application/json; charset=utf-8"
         var object = details
@@ -36,8 +36,7 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
         object["message"] = message
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let body = try encoder.encode(["error": object])
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return (status, headers, Array(try encoder.encode(["error": object])))
     }
 
     // MARK: The errors the API returns

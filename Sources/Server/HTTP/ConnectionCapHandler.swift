@@ -25,8 +25,8 @@ public final class ConnectionLimit: @unchecked Sendable {
     public var current: Int { lock.lock(); defer { lock.unlock() }; return open }
 }
 
-/// First of the per-connection handlers: a connection over ``ConnectionLimit/max`` gets a `503` with
-/// `Connection: close` to its first request and is closed, without reaching the router, so a flood of connections
+/// First of the per-connection handlers: a connection over ``ConnectionLimit/max`` gets a `503`
+/// `too_many_connections` with `Connection: close` to its first request and is closed, without reaching the router, so a flood of connections
 /// cannot take the memory and file descriptors that the clients within the cap need. (It still costs the accept
 /// and a descriptor until the answer; the header timeout bounds a flood that sends nothing.)
 final class ConnectionCapHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -51,16 +51,25 @@ final class ConnectionCapHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !admitted else { context.fireChannelRead(data); return }
-        guard case .head = unwrapInboundIn(data), !answered else { return }
+        guard case .head(let head) = unwrapInboundIn(data), !answered else { return }
         answered = true
-        var fields = HTTPFields()
-        fields[.connection] = "close"
-        fields[.retryAfter] = "1"
-        fields[.contentType] = "application/json; charset=utf-8"
-        let body = #"{"error":{"code":"too_many_connections","message":"the server has as many connections open as it allows; retry in 1 s"}}"#
-        fields[.contentLength] = String(body.utf8.count)
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: .serviceUnavailable, headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(string: body))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        var error = APIError(.serviceUnavailable, "too_many_connections",
+                             "the server has as many connections open as it allows; retry in 1 s")
+        error.extraHeaders[.retryAfter] = "1"
+        // In the shape of the API the client called (a DeepL client expects DeepL's errors).
+        writeAndClose(context, APIFamily(path: head.path ?? "/"), error, self)
     }
+}
+
+/// Writes `error` as the whole answer of a connection, with `Connection: close` and a request id, then closes it.
+/// For handlers below the router, which answer before (or instead of) it.
+func writeAndClose<H: ChannelOutboundHandler>(_ context: ChannelHandlerContext, _ family: APIFamily, _ error: APIError, _ handler: H)
+    where H.OutboundOut == HTTPResponsePart {
+    guard var (status, fields, body) = try? family.renderParts(error) else { context.close(promise: nil); return }
+    fields[.connection] = "close"
+    fields[.contentLength] = String(body.count)
+    fields[.xRequestID] = "req_" + APIKeyCodec.randomBase62(16)
+    context.write(handler.wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
+    context.write(handler.wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: body))), promise: nil)
+    context.writeAndFlush(handler.wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
 }
