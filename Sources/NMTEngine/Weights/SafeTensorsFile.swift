@@ -49,10 +49,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
         let raw = UnsafeRawPointer(map)
         var ok = false
         defer { if !ok { munmap(map, size) } }
-        let headerLength = Int(UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)))
-        guard headerLength > 0, headerLength <= size - 8, headerLength < 100_000_000 else {
-            throw bad("header length \(headerLength) does not fit in a \(size)-byte file (truncated or not safetensors)")
+        // Compared as UInt64 before any conversion: a length with the top bit set must be an error, not a trap.
+        let storedLength = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+        guard storedLength > 0, storedLength <= UInt64(size - 8), storedLength < 100_000_000 else {
+            throw bad("header length \(storedLength) does not fit in a \(size)-byte file (truncated or not safetensors)")
         }
+        let headerLength = Int(storedLength)
         let headerData = Data(bytes: raw + 8, count: headerLength)
         guard let json = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
             throw bad("header is not a JSON object")
@@ -72,9 +74,11 @@ public final class SafeTensorsFile: @unchecked Sendable {
             guard let dtype = DType(rawValue: dt) else {
                 throw bad("tensor '\(name)' has dtype \(dt); only F32 and F16 are supported")
             }
-            let count = shape.reduce(1, *)
-            let bytes = count * (dtype == .f32 ? 4 : 2)
-            guard shape.allSatisfy({ $0 >= 0 }), offs[0] >= 0, offs[1] - offs[0] == bytes, offs[1] <= dataLength else {
+            // Sizes are computed with overflow checks: a header may claim any numbers.
+            var count = 1, overflow = !shape.allSatisfy({ $0 >= 0 })
+            for dimension in shape where !overflow { (count, overflow) = count.multipliedReportingOverflow(by: dimension) }
+            let (bytes, tooLarge) = count.multipliedReportingOverflow(by: dtype == .f32 ? 4 : 2)
+            guard !overflow, !tooLarge, offs[0] >= 0, offs[1] >= offs[0], offs[1] - offs[0] == bytes, offs[1] <= dataLength else {
                 throw bad("tensor '\(name)' data [\(offs[0]), \(offs[1])) does not match shape \(shape) \(dt) within \(dataLength) data bytes (truncated?)")
             }
             entries[name] = Entry(dtype: dtype, shape: shape, begin: offs[0], end: offs[1])
