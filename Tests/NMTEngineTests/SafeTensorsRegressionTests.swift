@@ -37,4 +37,12 @@ struct SafeTensorsRegressionTests {
                                                 data: Array(repeating: 0, count: 16)))
         #expect(try SafeTensorsFile(path: ok).floats("a").count == 4)
     }
+
+    @Test("the fuzzer's second input: an empty F16 tensor reads as 0 values, not 1")
+    func emptyTensor() throws {
+        let crash = try Data(contentsOf: Fixtures.root.appendingPathComponent("fuzz/safetensors-empty-f16-tensor"))
+        let file = try SafeTensorsFile(path: try Self.file(Array(crash)))
+        #expect(try file.floats("b").count == 0)
+        #expect(try file.floats("a").count == 6)
+    }
 }

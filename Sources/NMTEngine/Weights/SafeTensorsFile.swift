@@ -117,6 +117,6 @@ public final class SafeTensorsFile: @unchecked Sendable {
         lock.lock()
         widened.append(out)
         lock.unlock()
-        return UnsafeBufferPointer(out)
+        return UnsafeBufferPointer(start: out.baseAddress, count: count)   // not `out`: it holds 1 for an empty tensor
     }
 }
