@@ -1,6 +1,7 @@
 // swift-tools-version: 6.0
 // Coverage-guided fuzzing of the parsers that read untrusted bytes (see README.md). Built with
-// `-sanitize=fuzzer,address` by ./run, never by the main package's `swift build`.
+// `-sanitize=fuzzer,address` by ./run, never by the main package's `swift build`. Each harness is an ordinary
+// executable whose top-level code hands libFuzzer its callback (LLVMFuzzerRunDriver).
 import PackageDescription
 
 let package = Package(
@@ -14,8 +15,8 @@ let package = Package(
         // English text → Moses normalise/tokenise → BPE → ids, and back.
         .executableTarget(name: "fuzz-text-en", dependencies: ["FuzzSupport", .product(name: "Tokenizer", package: "csanmt-swift")]),
         // Any bytes as a SentencePiece model (protobuf), then encode and decode with it.
-        .executableTarget(name: "fuzz-sentencepiece", dependencies: [.product(name: "Tokenizer", package: "csanmt-swift")]),
+        .executableTarget(name: "fuzz-sentencepiece", dependencies: ["FuzzSupport", .product(name: "Tokenizer", package: "csanmt-swift")]),
         // Any bytes as a safetensors file, then every tensor read.
-        .executableTarget(name: "fuzz-safetensors", dependencies: [.product(name: "NMTEngine", package: "csanmt-swift")]),
+        .executableTarget(name: "fuzz-safetensors", dependencies: ["FuzzSupport", .product(name: "NMTEngine", package: "csanmt-swift")]),
     ]
 )

@@ -1,6 +1,25 @@
 import Foundation
 import Tokenizer
 
+/// libFuzzer's entry for a program with its own `main` (SwiftPM gives every executable one): runs the fuzzing loop
+/// with `callback` on the process's arguments (corpus folders and `-flags`).
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+
+/// Runs libFuzzer with `callback` (one input's bytes and length; returns 0) and exits with its status.
+public func runFuzzer(_ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Never {
+    var argc = CommandLine.argc
+    var argv = CommandLine.unsafeArgv
+    exit(LLVMFuzzerRunDriver(&argc, &argv, callback))
+}
+
+/// The input as a buffer (libFuzzer passes a null pointer for the empty input).
+public func bytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> UnsafeBufferPointer<UInt8> {
+    UnsafeBufferPointer(start: size > 0 ? data : nil, count: size)
+}
+
 /// The shipped default model's folder (the harnesses tokenise with its vocabularies and BPE codes):
 /// `$CSANMT_FUZZ_MODEL`, else `Weights/csanmt-zh2en-small` of this checkout.
 public let modelFolder: URL = {

@@ -1,13 +1,13 @@
 import Foundation
+import FuzzSupport
 import NMTEngine
 
 /// Any bytes as a safetensors file (the reader maps a file, so each input is written to one in /dev/shm): an error
 /// naming the file, or a file whose every tensor reads within its bounds.
 let path = "/dev/shm/csanmt-fuzz-\(getpid()).safetensors"
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard FileManager.default.createFile(atPath: path, contents: Data(bytes: data, count: size)) else { return 0 }
+runFuzzer { data, size in
+    guard FileManager.default.createFile(atPath: path, contents: Data(buffer: bytes(data, size))) else { return 0 }
     defer { unlink(path) }
     guard let file = try? SafeTensorsFile(path: path) else { return 0 }
     for name in file.entries.keys.sorted() {

@@ -4,8 +4,7 @@ import Tokenizer
 /// The zh text pipeline on arbitrary UTF-8 (invalid bytes become U+FFFD, as the server decodes request text).
 let textPipeline = pipeline(source: "zh")
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    checkRoundTrip(String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self), textPipeline)
+runFuzzer { data, size in
+    checkRoundTrip(String(decoding: bytes(data, size), as: UTF8.self), textPipeline)
     return 0
 }
