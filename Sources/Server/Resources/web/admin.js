@@ -608,7 +608,7 @@
     wrap.className = 'chips';
     scopes.forEach(function (s) {
       const chip = document.createElement('span');
-      chip.className = 'chip' + (s === 'admin' ? ' chip-admin' : '');
+      chip.className = 'chip' + (s === 'tenant:admin' ? ' chip-admin' : '');
       chip.textContent = s;
       wrap.appendChild(chip);
     });
