@@ -64,11 +64,26 @@ public struct TokenService: Sendable {
         guard let tenant = tenantRecord, let key = keyRecord else { throw APIError.invalidCredentials }
         try admit(tenant)
         let t = now()
+        try Self.checkUsable(key, tenant, at: t)
+        let (token, expiresIn) = try await sign(tenant: tenant, keyID: key.id, scopes: key.grantedScopes(of: tenant), at: t)
+        return (token, key.id, tenant, expiresIn)
+    }
+
+    /// The caller of a drop-in API, which sends the API key itself on every request (no tenant id, no token): the
+    /// same checks as ``issue(tenantID:apiKey:admit:)``, without a token.
+    public func identity(apiKey: String) throws -> Identity {
+        guard let key = try store.authenticate(plaintext: apiKey), let tenant = try store.tenant(key.tenantId) else {
+            throw APIError.invalidCredentials
+        }
+        try Self.checkUsable(key, tenant, at: now())
+        return Identity(tenant: tenant, keyID: key.id, scopes: key.grantedScopes(of: tenant), tokenID: "", keyLimits: key.limits)
+    }
+
+    /// A key that authenticated may be used: not revoked, not expired, its tenant enabled.
+    static func checkUsable(_ key: APIKey, _ tenant: Tenant, at t: Date) throws {
         guard key.revokedAt == nil else { throw APIError.invalidToken("key_revoked", "this API key has been revoked") }
         guard key.isActive(at: t) else { throw APIError.invalidToken("key_expired", "this API key has expired") }
         guard tenant.enabled else { throw APIError.tenantDisabled }
-        let (token, expiresIn) = try await sign(tenant: tenant, keyID: key.id, scopes: key.grantedScopes(of: tenant), at: t)
-        return (token, key.id, tenant, expiresIn)
     }
 
     /// Exchanges an operator's key for an operator token (``adminLifetime``). Unknown operator, wrong key and a

@@ -40,7 +40,6 @@ public enum APIFamily: String, CaseIterable, Sendable {
 
     /// ``render(_:)`` as status, headers and body bytes, for the handlers below the router (the connection cap).
     func renderParts(_ error: APIError) throws -> (HTTPResponse.Status, HTTPFields, [UInt8]) {
-        if self == .native { return try error.nativeParts() }
         var headers = error.extraHeaders
         headers[.wwwAuthenticate] = nil
         headers[.contentType] = "application/json; charset=utf-8"
@@ -49,14 +48,14 @@ public enum APIFamily: String, CaseIterable, Sendable {
         let body: Any
         switch self {
         case .native:
-            fatalError("handled above")
+            return try error.nativeParts()
         case .deepl:
             status = error.status == .unauthorized ? .forbidden
                 : error.code == "quota_exceeded" ? HTTPResponse.Status(code: 456, reasonPhrase: "Quota Exceeded") : error.status
             body = ["message": error.message]
         case .google:
             status = error.status == .contentTooLarge ? .badRequest : error.status
-            body = ["error": ["code": Int(status.code), "message": error.message, "status": Self.googleStatus(status, error.code),
+            body = ["error": ["code": Int(status.code), "message": error.message, "status": Self.googleStatus(status),
                               "errors": [["message": error.message, "domain": "global", "reason": Self.googleReason(status, error.code)]]]]
         case .libretranslate:
             status = error.status == .unauthorized ? .forbidden : error.status
@@ -66,7 +65,7 @@ public enum APIFamily: String, CaseIterable, Sendable {
         return (status, headers, Array(data))
     }
 
-    static func googleStatus(_ status: HTTPResponse.Status, _ code: String) -> String {
+    static func googleStatus(_ status: HTTPResponse.Status) -> String {
         switch status.code {
         case 400: return "INVALID_ARGUMENT"
         case 401: return "UNAUTHENTICATED"

@@ -9,13 +9,7 @@ extension ServerApp {
     static func compatIdentity(apiKey: String?, request: Request, context: AppContext, env: ServerEnvironment) async throws -> Identity {
         let identity: Identity
         if let apiKey, !apiKey.isEmpty {
-            guard let key = try env.store.authenticate(plaintext: apiKey), let tenant = try env.store.tenant(key.tenantId) else {
-                throw APIError.invalidCredentials
-            }
-            guard key.revokedAt == nil else { throw APIError.invalidToken("key_revoked", "this API key has been revoked") }
-            guard key.isActive(at: env.now()) else { throw APIError.invalidToken("key_expired", "this API key has expired") }
-            guard tenant.enabled else { throw APIError.tenantDisabled }
-            identity = Identity(tenant: tenant, keyID: key.id, scopes: key.grantedScopes(of: tenant), tokenID: "", keyLimits: key.limits)
+            identity = try env.tokens.identity(apiKey: apiKey)
         } else if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             guard case .tenant(let fromToken) = try await env.tokens.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
                 throw APIError.operatorNotTenant
@@ -33,13 +27,14 @@ extension ServerApp {
 
     /// The source language of a call: the one asked for, else the one most of the texts are in.
     static func sourceLanguage(asked: String?, texts: [String], family: APIFamily, env: ServerEnvironment,
-                               parameter: String) throws -> (code: String, detected: Bool) {
+                               parameter: String) throws -> (code: String, detected: Bool, confidence: Double) {
         let served = Array(Set(env.translator.directions.map(\.source))).sorted()
         if let asked, asked.lowercased() != "auto" {
-            return (try LanguageCodes.require(asked, parameter: parameter, family, served: served), false)
+            return (try LanguageCodes.require(asked, parameter: parameter, family, served: served), false, 1)
         }
         let fallback = env.translator.directions.first?.source ?? "zh"
-        return (LanguageGuess.guess(texts.joined(separator: "\n"), fallback: fallback).language, true)
+        let guess = LanguageGuess.guess(texts.joined(separator: "\n"), fallback: fallback)
+        return (guess.language, true, guess.confidence)
     }
 
     /// The target languages served, the server's codes.

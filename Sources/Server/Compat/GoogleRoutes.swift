@@ -89,12 +89,7 @@ extension ServerApp {
     /// Detection runs no model, so it is not billed, but it counts against the rate limits like any request and
     /// is bounded like a translation.
     static func checkDetectLimits(_ texts: [String], _ identity: Identity, _ context: AppContext, _ env: ServerEnvironment) async throws {
-        let characters = texts.reduce(0) { $0 + $1.unicodeScalars.count }
-        context.audit.characters = characters
-        guard texts.count <= env.config.maxBatchItems else {
-            throw APIError(.contentTooLarge, "too_many_texts", "a request holds at most \(env.config.maxBatchItems) texts; got \(texts.count)")
-        }
-        guard characters <= env.config.maxCharacters else { throw APIError.textTooLong(characters, env.config.maxCharacters) }
+        let characters = try checkSize(texts, context, env)
         try await checkRateLimits(env, identity, identity.tenant.limits.resolved(env.isolationDefaults), characters: characters)
     }
 }

@@ -72,8 +72,7 @@ extension ServerApp {
             let result = try await perform(TranslationCall(texts: texts, source: source.code, target: target, isBatch: texts.count > 1),
                                            identity: identity, context: context, env: env)
             let detected = source.detected
-                ? LibreDetected(confidence: (LanguageGuess.guess(texts.joined(separator: "\n"), fallback: source.code).confidence * 100).rounded(),
-                                language: result.pair.source) : nil
+                ? LibreDetected(confidence: (source.confidence * 100).rounded(), language: result.pair.source) : nil
             let wantsAlternatives = (Int(p.first("alternatives") ?? "0") ?? 0) > 0
             let body = LibreTranslation(
                 translatedText: isList ? .batch(result.outputs) : .single(result.outputs.first ?? ""),

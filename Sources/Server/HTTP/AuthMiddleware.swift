@@ -97,6 +97,14 @@ extension AppContext {
         }
     }
 
+    /// The tenants a manager's lists show: every one for an operator, its own for a tenant admin.
+    func listedTenants(_ store: TenantStore) throws -> [Tenant] {
+        switch try requireManager() {
+        case .operator: return try store.tenants()
+        case .tenantAdmin(let identity): return try store.tenant(identity.tenant.id).map { [$0] } ?? []
+        }
+    }
+
     /// An operator; 403 `operator_required` for a tenant's token.
     func requireOperator() throws -> OperatorIdentity {
         switch principal {

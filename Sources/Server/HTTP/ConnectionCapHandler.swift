@@ -65,7 +65,8 @@ final class ConnectionCapHandler: ChannelDuplexHandler, RemovableChannelHandler 
 /// For handlers below the router, which answer before (or instead of) it.
 func writeAndClose<H: ChannelOutboundHandler>(_ context: ChannelHandlerContext, _ family: APIFamily, _ error: APIError, _ handler: H)
     where H.OutboundOut == HTTPResponsePart {
-    guard var (status, fields, body) = try? family.renderParts(error) else { context.close(promise: nil); return }
+    guard let (status, rendered, body) = try? family.renderParts(error) else { context.close(promise: nil); return }
+    var fields = rendered
     fields[.connection] = "close"
     fields[.contentLength] = String(body.count)
     fields[.xRequestID] = "req_" + APIKeyCodec.randomBase62(16)

@@ -138,12 +138,7 @@ extension ServerApp {
         }
         router.get("tenants") { _, context in
             audit(context, "tenant.list", nil)
-            let tenants: [Tenant]
-            switch try context.requireManager() {
-            case .operator: tenants = try store.tenants()
-            case .tenantAdmin(let identity): tenants = try store.tenant(identity.tenant.id).map { [$0] } ?? []
-            }
-            return JSONResponse(TenantList(tenants: tenants.map { TenantView($0, env.isolationDefaults) }))
+            return JSONResponse(TenantList(tenants: try context.listedTenants(store).map { TenantView($0, env.isolationDefaults) }))
         }
         router.post("tenants") { request, context in
             audit(context, "tenant.create", nil)

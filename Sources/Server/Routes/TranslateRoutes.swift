@@ -36,15 +36,8 @@ extension ServerApp {
     /// client left or it timed out. The result carries the RateLimit headers.
     static func perform(_ call: TranslationCall, identity: Identity, context: AppContext,
                         env: ServerEnvironment) async throws -> TranslationResult {
-        if call.isBatch {
-            guard identity.scopes.contains(.translateBatch) else { throw APIError.insufficientScope(.translateBatch) }
-            guard call.texts.count <= env.config.maxBatchItems else {
-                throw APIError(.contentTooLarge, "too_many_texts", "a batch holds at most \(env.config.maxBatchItems) texts; got \(call.texts.count)")
-            }
-        }
-        let characters = call.characters
-        context.audit.characters = characters
-        guard characters <= env.config.maxCharacters else { throw APIError.textTooLong(characters, env.config.maxCharacters) }
+        if call.isBatch, !identity.scopes.contains(.translateBatch) { throw APIError.insufficientScope(.translateBatch) }
+        let characters = try checkSize(call.texts, context, env)
         let tenant = identity.tenant.id
         let limits = identity.tenant.limits.resolved(env.isolationDefaults)
         try await checkRateLimits(env, identity, limits, characters: characters)
@@ -74,6 +67,19 @@ extension ServerApp {
         var headers = HTTPFields()
         RateLimitHeaders.apply(to: &headers, limits: quotaLimits, usage: usage, resetIn: day.secondsUntilReset(from: now))
         return TranslationResult(outputs: outputs, characters: characters, pair: pair, headers: headers)
+    }
+
+    /// The per-request size limits of translation and detection alike: at most `max_batch_items` texts (one
+    /// text is always within it) and `max_characters` characters. Records the characters (Unicode code points, as
+    /// billed) in the audit line and returns them.
+    static func checkSize(_ texts: [String], _ context: AppContext, _ env: ServerEnvironment) throws -> Int {
+        guard texts.count <= env.config.maxBatchItems else {
+            throw APIError(.contentTooLarge, "too_many_texts", "a batch holds at most \(env.config.maxBatchItems) texts; got \(texts.count)")
+        }
+        let characters = texts.reduce(0) { $0 + $1.unicodeScalars.count }
+        context.audit.characters = characters
+        guard characters <= env.config.maxCharacters else { throw APIError.textTooLong(characters, env.config.maxCharacters) }
+        return characters
     }
 
     /// Refusals by the scheduler before any engine work, which are not billed: the queue is full (`busy`), the

@@ -39,9 +39,6 @@ struct TranslationCall: Sendable {
     var source: String?
     var target: String?
     var isBatch: Bool
-
-    /// Characters as billed: Unicode code points, as DeepL counts them.
-    var characters: Int { texts.reduce(0) { $0 + $1.unicodeScalars.count } }
 }
 
 /// What ``ServerApp/perform(_:identity:context:env:)`` gives back: one output per text, the characters billed,

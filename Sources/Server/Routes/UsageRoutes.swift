@@ -71,11 +71,7 @@ extension ServerApp {
     static func addAdminReportRoutes(_ router: RouterGroup<AppContext>, _ env: ServerEnvironment) {
         router.get("usage") { _, context -> JSONResponse<TenantUsageList> in
             context.audit.action = "usage.list"
-            let tenants: [Tenant]
-            switch try context.requireManager() {
-            case .operator: tenants = try env.store.tenants()
-            case .tenantAdmin(let identity): tenants = try env.store.tenant(identity.tenant.id).map { [$0] } ?? []
-            }
+            let tenants = try context.listedTenants(env.store)
             let day = UsageDay(env.now())
             await storeEngineTime(env, day: day)
             let used = try await env.quota.usage(tenants: tenants.map(\.id), day: day)

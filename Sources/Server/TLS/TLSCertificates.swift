@@ -11,7 +11,6 @@ public final class TLSCertificates: @unchecked Sendable {
     public let keyPath: String
     private let lock = NSLock()
     private var current: NIOSSLContext
-    private var loadedAt: Date
 
     static let ciphers: [NIOTLSCipher] = [
         .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
@@ -24,7 +23,6 @@ public final class TLSCertificates: @unchecked Sendable {
         self.certificatePath = certificatePath
         self.keyPath = keyPath
         current = try Self.load(certificatePath: certificatePath, keyPath: keyPath)
-        loadedAt = Date()
     }
 
     /// The context for a new connection.
@@ -36,7 +34,6 @@ public final class TLSCertificates: @unchecked Sendable {
         let fresh = try Self.load(certificatePath: certificatePath, keyPath: keyPath)
         lock.lock()
         current = fresh
-        loadedAt = Date()
         lock.unlock()
     }
 

@@ -39,7 +39,8 @@ public func pipeline(source: String) -> CSANMTTextPipeline {
             trgVocab: modelFolder.appendingPathComponent(zh ? "trg_vocab.txt" : "src_vocab.txt"),
             srcBPE: modelFolder.appendingPathComponent(zh ? "bpe.zh" : "bpe.en"), srcVocabSize: 1 << 20)
     } catch {
-        fatalError("cannot load the tokenizer files from \(modelFolder.path): \(error)")
+        FileHandle.standardError.write(Data("cannot load the tokenizer files from \(modelFolder.path) (set CSANMT_FUZZ_MODEL): \(error)\n".utf8))
+        exit(2)
     }
 }
 
