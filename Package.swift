@@ -7,6 +7,9 @@ let package = Package(
     products: [
         .library(name: "NMTEngine", targets: ["NMTEngine"]),
         .library(name: "Tokenizer", targets: ["Tokenizer"]),
+        // Libraries only for Tools/fuzz (a separate package, built with sanitizers), which fuzzes their parsers.
+        .library(name: "Server", targets: ["Server"]),
+        .library(name: "ConvertWeightsKit", targets: ["ConvertWeightsKit"]),
         .executable(name: "csanmt", targets: ["csanmt"]),
         .executable(name: "convert-weights", targets: ["convert-weights"]),
     ],

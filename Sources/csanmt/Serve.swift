@@ -58,6 +58,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("JSON config file.", valueName: "FILE")) var config: String?
 
     func run() async throws {
+        limitMallocArenas()   // first, before the model and the server start their threads
         var settings: ServerConfig
         do { settings = try ServerConfig.load(file: config, environment: ProcessInfo.processInfo.environment) } catch {
             throw CLIError(message: "\(error)")
@@ -146,17 +147,4 @@ struct Serve: AsyncParsableCommand {
             return t
         } catch { throw CLIError(message: "cannot load model: \(error)") }
     }
-}
-
-/// Raises the soft limit on open files to the hard limit (the default soft limit, often 1024, is below what a
-/// server with `max_connections` needs); returns the limit in force.
-func raiseDescriptorLimit() -> Int {
-    var limit = rlimit()
-    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return Int.max }
-    if limit.rlim_cur < limit.rlim_max {
-        var raised = limit
-        raised.rlim_cur = limit.rlim_max
-        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
-    }
-    return limit.rlim_cur >= rlim_t(Int.max) ? Int.max : Int(limit.rlim_cur)
 }

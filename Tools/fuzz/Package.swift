@@ -6,7 +6,10 @@ import PackageDescription
 
 let package = Package(
     name: "csanmt-fuzz",
-    dependencies: [.package(name: "csanmt-swift", path: "../..")],
+    dependencies: [
+        .package(name: "csanmt-swift", path: "../.."),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),   // HMAC for tokens signed in fuzz-jwt
+    ],
     targets: [
         // Helpers shared by the harnesses: the shipped model's tokenizer files, invariants.
         .target(name: "FuzzSupport", dependencies: [.product(name: "Tokenizer", package: "csanmt-swift")]),
@@ -18,5 +21,14 @@ let package = Package(
         .executableTarget(name: "fuzz-sentencepiece", dependencies: ["FuzzSupport", .product(name: "Tokenizer", package: "csanmt-swift")]),
         // Any bytes as a safetensors file, then every tensor read.
         .executableTarget(name: "fuzz-safetensors", dependencies: ["FuzzSupport", .product(name: "NMTEngine", package: "csanmt-swift")]),
+        // Any bytes as a TF tensor bundle (index + data shard), raw or wrapped in valid blocks, then every tensor read.
+        .executableTarget(name: "fuzz-tf-bundle", dependencies: ["FuzzSupport", .product(name: "ConvertWeightsKit", package: "csanmt-swift")]),
+        // Any bytes as a request body through the native JSON decoders and the drop-in APIs' parameter parsing.
+        // (`@testable import Server`: ./run builds with -enable-testing, so the decoders stay internal.)
+        .executableTarget(name: "fuzz-request", dependencies: ["FuzzSupport", .product(name: "Server", package: "csanmt-swift")]),
+        // Bearer tokens: unsigned, altered, or signed by a tenant with any header and payload, through verification.
+        .executableTarget(name: "fuzz-jwt", dependencies: [
+            "FuzzSupport", .product(name: "Server", package: "csanmt-swift"), .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ]
 )

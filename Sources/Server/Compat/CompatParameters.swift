@@ -18,18 +18,22 @@ struct CompatParameters: Sendable {
 
     /// Reads the query and at most `limit` bytes of body; 400 for a body that is neither valid JSON nor a form.
     static func read(_ request: Request, limit: Int) async throws -> CompatParameters {
-        var p = CompatParameters()
-        if let query = request.uri.query { try p.addForm(query) }
         var request = request
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: limit) } catch { throw APIError.payloadTooLarge(limit) }
-        guard buffer.readableBytes > 0 else { return p }
-        let text = String(buffer: buffer)
-        let type = request.headers[.contentType]?.lowercased() ?? ""
-        if type.hasPrefix("application/json") {
-            try p.addJSON(Data(buffer: buffer))
+        return try parse(query: request.uri.query, body: Data(buffer: buffer), contentType: request.headers[.contentType])
+    }
+
+    /// The parameters of a query string and a body: JSON when `contentType` says so, else a form. Every failure is
+    /// a 400 `APIError`, whatever the bytes (Tools/fuzz/fuzz-request checks this).
+    static func parse(query: String?, body: Data, contentType: String?) throws -> CompatParameters {
+        var p = CompatParameters()
+        if let query { try p.addForm(query) }
+        guard !body.isEmpty else { return p }
+        if (contentType ?? "").lowercased().hasPrefix("application/json") {
+            try p.addJSON(body)
         } else {
-            try p.addForm(text)
+            try p.addForm(String(decoding: body, as: UTF8.self))
         }
         return p
     }

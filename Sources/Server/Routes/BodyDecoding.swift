@@ -11,21 +11,28 @@ extension Request {
         } catch {
             throw APIError.payloadTooLarge(limit)
         }
-        do {
-            return try JSONDecoder().decode(Checked<T>.self, from: Data(buffer: buffer)).value
-        } catch let e as APIError {
-            throw e
-        } catch let e as StoreError {
-            throw e   // a value a type refused while decoding (e.g. an unknown limit): 400 with its message
-        } catch DecodingError.keyNotFound(let key, _) {
-            throw APIError.badRequest("missing field '\(key.stringValue)'")
-        } catch DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx) {
-            throw APIError.badRequest("wrong type at '\(ctx.codingPath.map(\.stringValue).joined(separator: "."))'")
-        } catch DecodingError.dataCorrupted(let ctx) where !ctx.codingPath.isEmpty {
-            throw APIError.badRequest("invalid value at '\(ctx.codingPath.map(\.stringValue).joined(separator: "."))'")
-        } catch {
-            throw APIError.badRequest("the body is not valid JSON")
-        }
+        return try decodeJSONBody(T.self, from: Data(buffer: buffer))
+    }
+}
+
+/// Decodes a request body as JSON into `T` (closed bodies refuse unknown fields). Every failure is a 400
+/// `APIError` saying what is wrong, or the `StoreError` a type raised for a value it refused: never another
+/// error, whatever the bytes (Tools/fuzz/fuzz-request checks this).
+func decodeJSONBody<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    do {
+        return try JSONDecoder().decode(Checked<T>.self, from: data).value
+    } catch let e as APIError {
+        throw e
+    } catch let e as StoreError {
+        throw e   // a value a type refused while decoding (e.g. an unknown limit): 400 with its message
+    } catch DecodingError.keyNotFound(let key, _) {
+        throw APIError.badRequest("missing field '\(key.stringValue)'")
+    } catch DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx) {
+        throw APIError.badRequest("wrong type at '\(ctx.codingPath.map(\.stringValue).joined(separator: "."))'")
+    } catch DecodingError.dataCorrupted(let ctx) where !ctx.codingPath.isEmpty {
+        throw APIError.badRequest("invalid value at '\(ctx.codingPath.map(\.stringValue).joined(separator: "."))'")
+    } catch {
+        throw APIError.badRequest("the body is not valid JSON")
     }
 }
 

@@ -1,7 +1,7 @@
 import ConvertWeightsKit
 import Foundation
 
-/// A minimal writer of TF tensor-bundle checkpoints (one data block, no prefix compression), so tests can build
+/// A minimal writer of TF tensor-bundle checkpoints (entries over ``TensorBundleIndexWriter``'s container), so tests can build
 /// checkpoints with chosen dtypes, offsets and damage. Mirrors the format the reader documents.
 enum TensorBundleWriter {
     struct Tensor {
@@ -28,24 +28,8 @@ enum TensorBundleWriter {
             e += [0x35] + withUnsafeBytes(of: crc.littleEndian, Array.init)
             entries.append((Array(t.name.utf8), e))
         }
-        var file: [UInt8] = []
-        func block(_ kvs: [([UInt8], [UInt8])]) -> (Int, Int) {
-            var b: [UInt8] = []
-            for (k, v) in kvs { b += varint(0) + varint(k.count) + varint(v.count) + k + v }
-            b += [0, 0, 0, 0] + [1, 0, 0, 0]   // restarts = [0], n_restarts = 1
-            let offset = file.count
-            file += b + [0]
-            let crc = CRC32C.mask(CRC32C.checksum(b + [0]))
-            file += withUnsafeBytes(of: crc.littleEndian, Array.init)
-            return (offset, b.count)
-        }
-        let data = block(entries)
-        let meta = block([])
-        let index = block([(entries.last!.0, varint(data.0) + varint(data.1))])
-        var footer = varint(meta.0) + varint(meta.1) + varint(index.0) + varint(index.1)
-        footer += [UInt8](repeating: 0, count: 40 - footer.count)
-        footer += withUnsafeBytes(of: UInt64(0xdb47_7524_8b80_fb57).littleEndian, Array.init)
-        try Data(file + footer).write(to: URL(fileURLWithPath: prefix + ".index"))
+        let index = TensorBundleIndexWriter.encode(entries: entries.map { (key: $0.0, value: $0.1) })
+        try Data(index).write(to: URL(fileURLWithPath: prefix + ".index"))
 
         let shard = prefix + ".data-00000-of-00001"
         FileManager.default.createFile(atPath: shard, contents: nil)
@@ -57,16 +41,7 @@ enum TensorBundleWriter {
         try h.close()
     }
 
-    static func varint(_ value: Int) -> [UInt8] {
-        var v = UInt64(value), out: [UInt8] = []
-        repeat {
-            var b = UInt8(v & 0x7f)
-            v >>= 7
-            if v != 0 { b |= 0x80 }
-            out.append(b)
-        } while v != 0
-        return out
-    }
+    static func varint(_ value: Int) -> [UInt8] { TensorBundleIndexWriter.varint(UInt64(value)) }
 
     static func floatBytes(_ values: [Float]) -> [UInt8] { values.withUnsafeBytes(Array.init) }
 }

@@ -30,7 +30,8 @@ struct WireReader {
     }
 
     mutating func take(_ n: Int) throws -> UnsafeRawBufferPointer {
-        guard n >= 0, pos + n <= bytes.count else { throw WireError.truncated }
+        // `n` comes from the file: compared without adding, which could overflow (found by fuzz-tf-bundle).
+        guard n >= 0, n <= bytes.count - pos else { throw WireError.truncated }
         defer { pos += n }
         return UnsafeRawBufferPointer(rebasing: bytes[pos..<(pos + n)])
     }

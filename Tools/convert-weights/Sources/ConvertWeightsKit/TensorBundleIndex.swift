@@ -26,13 +26,18 @@ public struct TensorBundleIndex {
     /// Parses `prefix + ".index"`.
     public init(prefix: String) throws {
         path = prefix + ".index"
+        let file = path
+        func corrupt(_ why: String) -> ConversionError { .corruptIndex(file: file, reason: why) }
+        // The size is checked before reading: Foundation's Data(contentsOf:) leaks a 4 KiB buffer on an empty
+        // file (swift-foundation 6.3.1; found by Tools/fuzz/fuzz-tf-bundle).
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size < 48 {
+            throw corrupt("\(size) bytes, shorter than the 48-byte footer")
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ConversionError.io(file: path, reason: "cannot read the checkpoint index (\(error.localizedDescription))")
         }
         let bytes = [UInt8](data)
-        let file = path
-        func corrupt(_ why: String) -> ConversionError { .corruptIndex(file: file, reason: why) }
         guard bytes.count >= 48 else { throw corrupt("\(bytes.count) bytes, shorter than the 48-byte footer") }
         var shards = 1
         var entries: [String: Entry] = [:]
@@ -79,7 +84,8 @@ public struct TensorBundleIndex {
     private static func block(_ all: UnsafeRawBufferPointer, _ handle: (Int, Int),
                               _ corrupt: (String) -> ConversionError) throws -> [([UInt8], UnsafeRawBufferPointer)] {
         let (offset, size) = handle
-        guard offset >= 0, size >= 4, offset + size + 5 <= all.count else {
+        // Handles come from the file: bounds are compared without sums that could overflow.
+        guard offset >= 0, size >= 4, offset <= all.count, size <= all.count - offset - 5 else {
             throw corrupt("block [\(offset), +\(size)) lies outside the file")
         }
         let type = all[offset + size]

@@ -30,14 +30,14 @@ public final class TensorBundleReader {
     public func readFloats(_ name: String) throws -> [Float] {
         let e = try entry(name)
         guard e.dtype == 1 else { throw ConversionError.wrongDType(file: index.path, tensor: name, dtype: e.dtype) }
-        let count = e.shape.reduce(1, *)
-        guard e.size == count * 4 else {
+        // Shape, size and offset come from the file: checked without arithmetic that could overflow and trap.
+        guard let count = Self.elementCount(e.shape), count <= Int.max / 4, e.size == count * 4 else {
             throw ConversionError.corruptIndex(file: index.path, reason: "tensor '\(name)' records \(e.size) bytes for shape \(e.shape)")
         }
         let shard = try open(shard: e.shard)
-        guard e.offset >= 0, e.offset + e.size <= shard.size else {
+        guard e.offset >= 0, e.offset <= shard.size, e.size <= shard.size - e.offset else {
             throw ConversionError.truncated(file: shard.path, tensor: name,
-                                            reason: "needs bytes [\(e.offset), \(e.offset + e.size)) but the file has \(shard.size)")
+                                            reason: "needs \(e.size) bytes from byte \(e.offset) but the file has \(shard.size)")
         }
         var out = [Float](repeating: 0, count: count)
         try out.withUnsafeMutableBytes { buf in
@@ -60,6 +60,18 @@ public final class TensorBundleReader {
         for i in out.indices { out[i] = Float(bitPattern: UInt32(littleEndian: out[i].bitPattern)) }
         #endif
         return out
+    }
+
+    /// The number of values of `shape`; nil for a negative dimension or a product past `Int.max`.
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for d in shape {
+            guard d >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow else { return nil }
+            count = product
+        }
+        return count
     }
 
     private func open(shard: Int) throws -> (fd: Int32, size: Int, path: String) {
