@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Server
+import Translation
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import NMTEngine
 import Server
 import Tokenizer
+import Translation
 
 struct Translate: ParsableCommand {
     static let configuration = CommandConfiguration(

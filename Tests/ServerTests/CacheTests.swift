@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import Server
+@testable import Translation
 
 /// The translation cache: hits are recorded, tenants are isolated by default, the LRU evicts the least recent.
 @Suite("Translation cache")

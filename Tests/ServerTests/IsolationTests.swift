@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import Testing
 @testable import Server
+@testable import Translation
 
 /// Isolation between tenants on the shared engine: fair scheduling by tenant, admission before work, short-window
 /// rate limits and honest metering. The gated fake engine makes the order observable; nothing here asserts a time.
@@ -194,7 +195,7 @@ struct IsolationTests {
 
     @Test("the engine translator counts sentences as it will split them (2,500 copies of 好。 are 2,500 sentences)")
     func sentenceCounting() throws {
-        let translator = try EngineTranslator(modelDirectory: DefaultModelTests.root.appendingPathComponent("Weights/csanmt-zh2en-small"))
+        let translator = try EngineTranslator(modelDirectory: ShippedModel.folder)
         #expect(translator.sentenceCount([String(repeating: "好。", count: 2_500)]) == 2_500)
         #expect(translator.sentenceCount(["今天天气很好。我们去公园。\n\n第二段。", "  "]) == 3)
     }
@@ -397,7 +398,7 @@ struct IsolationTests {
         var options = BatchingOptions()
         options.workers = 1
         options.maxQueued = 0   // refused once tokenised (more pieces than the queue holds): about tokenisation, not decoding
-        let translator = try EngineTranslator(modelDirectory: DefaultModelTests.root.appendingPathComponent("Weights/csanmt-zh2en-small"),
+        let translator = try EngineTranslator(modelDirectory: ShippedModel.folder,
                                               batching: options)
         let s = try TestServer(translator: translator)
         let key = try s.tenant("org_a")

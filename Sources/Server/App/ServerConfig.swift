@@ -1,4 +1,5 @@
 import Foundation
+import Translation
 
 /// Service settings. Sources, later ones winning: built-in defaults, a JSON config file, `CSANMT_*` environment
 /// variables, command-line flags. Secrets are never taken from flags (they would show in `ps`).

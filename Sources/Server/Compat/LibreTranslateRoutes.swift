@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Translation
 
 /// LibreTranslate (`/translate`, `/detect`, `/languages`, `/frontend/settings`) over the one translation path.
 extension ServerApp {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Translation
 
 /// Outermost middleware: gives each request an id (`X-Request-Id`), turns every error into the JSON error body,
 /// sets security headers, and writes the audit line for API requests (`/api/` and the drop-in routes).

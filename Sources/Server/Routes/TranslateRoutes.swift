@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Translation
 
 extension ServerApp {
     /// `POST /api/v1/translate` (tenant from the token) and `POST /api/v1/{tenant_id}/translate`.

@@ -1,4 +1,5 @@
 import HTTPTypes
+import Translation
 
 /// `text` as the client sent it: one string or an array (the response mirrors the shape).
 enum TextInput: Codable, Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Server
+@testable import Translation
 
 /// A gate the test opens and closes; engine "calls" wait at it.
 final class Gate: @unchecked Sendable {

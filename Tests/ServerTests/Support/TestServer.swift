@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 @testable import Server
+@testable import Translation
 
 /// A clock tests can move.
 final class TestClock: @unchecked Sendable {

@@ -60,6 +60,17 @@ public enum TranslationError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
+/// Too many sentences in one request for the server's limit, or for the scheduler's whole queue (the server
+/// answers 413 `too_many_sentences`).
+public struct TooManySentences: Error, Sendable, Equatable {
+    public let count: Int
+    public let limit: Int
+    public init(count: Int, limit: Int) {
+        self.count = count
+        self.limit = limit
+    }
+}
+
 extension Translator {
     /// Texts in, texts out, scheduled as `tenant` with weight 1 (tests and single-tenant callers).
     public func translate(_ texts: [String], pair: LanguagePair, tenant: String = "default") async throws -> [String] {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NMTEngine
 import Tokenizer
@@ -45,7 +46,8 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
         // Model folder + a digest of config.json (architecture and decoding defaults) + the weights' size and date.
         let configData = (try? Data(contentsOf: modelDirectory.appendingPathComponent("config.json"))) ?? Data()
         let weights = try? FileManager.default.attributesOfItem(atPath: modelDirectory.appendingPathComponent("model.safetensors").path)
-        cacheIdentity = [modelDirectory.lastPathComponent, CacheKey.digest(configData),
+        let configDigest = SHA256.hash(data: configData).prefix(8).map { String(format: "%02x", $0) }.joined()
+        cacheIdentity = [modelDirectory.lastPathComponent, configDigest,
                          "\((weights?[.size] as? Int) ?? 0)", "\((weights?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"]
             .joined(separator: "|")
         self.maxBatchSentences = maxBatchSentences

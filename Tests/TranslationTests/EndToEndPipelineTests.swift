@@ -2,7 +2,7 @@ import ConvertWeightsKit
 import Foundation
 import NMTEngine
 import Testing
-@testable import Server
+@testable import Translation
 import Tokenizer
 
 /// Text in → ModelScope preprocessing → engine → postprocessing → text out, against ModelScope's own pipeline on

@@ -1,7 +1,7 @@
 import Foundation
 import NMTEngine
 import Testing
-@testable import Server
+@testable import Translation
 
 /// The shipped default model (Weights/csanmt-zh2en-small) against ModelScope's TF pipeline run on the same weights
 /// (Tests/Fixtures/default-model, made by Tools/goldens/make_default_model_goldens.py).
