@@ -17,19 +17,7 @@ public final class CSANMTModel: @unchecked Sendable {
     /// Loads `directory/config.json` and its weights. Errors name the file or tensor at fault.
     public init(directory: URL) throws {
         self.directory = directory
-        let configURL = directory.appendingPathComponent("config.json")
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
-            throw EngineError.modelFile(path: directory.path, reason: "model folder does not exist")
-        }
-        let data: Data
-        do { data = try Data(contentsOf: configURL) } catch {
-            throw EngineError.modelFile(path: configURL.path, reason: "cannot read (missing config.json?)")
-        }
-        do { config = try JSONDecoder().decode(ModelConfig.self, from: data) } catch {
-            throw EngineError.modelFile(path: configURL.path, reason: "invalid config: \(Self.describe(error))")
-        }
-        try config.validate()
+        config = try ModelConfig.load(directory: directory)
         file = try SafeTensorsFile(path: directory.appendingPathComponent(config.weights).path)
         let weights = try ModelWeights(file: file, config: config)
         blasLibrary = try OpenBLAS.shared()

@@ -33,14 +33,7 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
                 observer: SchedulerObserver? = nil) throws {
         model = try CSANMTModel(directory: modelDirectory)
         let c = model.config
-        guard let srcVocab = c.tokenizer.srcVocab, let trgVocab = c.tokenizer.trgVocab, let srcBPE = c.tokenizer.srcBPE else {
-            throw TokenizerError.file(path: modelDirectory.appendingPathComponent("config.json").path,
-                                      reason: "the model folder has no tokenizer files (src_vocab, trg_vocab, src_bpe); it can only translate ids")
-        }
-        pipeline = try CSANMTTextPipeline(
-            sourceLanguage: c.sourceLanguage, targetLanguage: c.targetLanguage,
-            srcVocab: modelDirectory.appendingPathComponent(srcVocab), trgVocab: modelDirectory.appendingPathComponent(trgVocab),
-            srcBPE: modelDirectory.appendingPathComponent(srcBPE), srcVocabSize: c.srcVocabSize)
+        pipeline = try ModelFolder(modelDirectory).textPipeline(source: c.sourceLanguage)
         directions = [LanguagePair(source: c.sourceLanguage, target: c.targetLanguage)]
         description = "\(modelDirectory.lastPathComponent) (\(c.sourceLanguage)→\(c.targetLanguage), \(c.numEncoderLayers)-\(c.numDecoderLayers)-\(c.hiddenSize), BLAS \(model.blasLibrary.coreName))"
         // Model folder + a digest of config.json (architecture and decoding defaults) + the weights' size and date.

@@ -41,19 +41,23 @@ struct Tokenize: ParsableCommand {
         abstract: "Show the pipeline's preprocessing of stdin lines as JSON.",
         discussion: """
             For each line: {"words": [...], "pieces": [...], "ids": [...]}: words after jieba segmentation (zh) or \
-            Moses normalisation + tokenisation (en), pieces after BPE, ids in the source vocabulary.
+            Moses normalisation + tokenisation (en), pieces after BPE, ids in that language's vocabulary. Either of the \
+            model's languages works; only the tokenizer files are read, never the weights.
+
+            Examples:
+              echo "今天天气很好。" | csanmt tokenize --lang zh
+              echo "The weather is nice today." | csanmt tokenize --lang en
             """)
     @OptionGroup var options: ModelOptions
-    @Option(name: .long, help: "Language of the input (must be the model's source language).") var lang: String
+    @Option(name: .long, help: "Language of the input: either of the model's languages.") var lang: String
 
     func run() throws {
-        let translator = try loadTranslator(options)
-        try requireLanguage(lang, is: translator.pipeline.sourceLanguage, side: "source")
+        let pipeline = try loadPipeline(options, source: lang)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         var out = ""
         for line in readStdinLines() {
-            let e = try translator.pipeline.encode(line)
+            let e = try pipeline.encode(line)
             struct Line: Encodable { let words: [String]; let pieces: [String]; let ids: [Int32] }
             out += String(decoding: try encoder.encode(Line(words: e.words, pieces: e.pieces, ids: e.ids)), as: UTF8.self) + "\n"
         }
@@ -63,22 +67,43 @@ struct Tokenize: ParsableCommand {
 
 struct Detokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Turn lines of target pieces (with @@ markers) into text.",
-        discussion: "Each stdin line is space-separated target pieces; `@@` joins are removed, then Moses detokenises.")
+        abstract: "Turn lines of pieces (with @@ markers) into text.",
+        discussion: """
+            Each stdin line is space-separated pieces; `@@` joins are removed, then Moses detokenises for --lang. \
+            Either of the model's languages works; only the tokenizer files are read, never the weights.
+
+            Example:
+              echo "The wea@@ ther is nice today ." | csanmt detokenize --lang en
+            """)
     @OptionGroup var options: ModelOptions
-    @Option(name: .long, help: "Language of the output (must be the model's target language).") var lang: String
+    @Option(name: .long, help: "Language of the output: either of the model's languages.") var lang: String
 
     func run() throws {
-        let translator = try loadTranslator(options)
-        try requireLanguage(lang, is: translator.pipeline.targetLanguage, side: "target")
-        let out = readStdinLines().map { translator.pipeline.detokenize($0) + "\n" }.joined()
+        // The pipeline that writes `lang` reads the model's other language.
+        let folder = try loadFolder(options)
+        guard let other = folder.languages.first(where: { $0 != lang }), folder.languages.contains(lang) else {
+            throw CLIError(message: "the model's languages are \(folder.languages.joined(separator: " and ")), not \(lang)")
+        }
+        let pipeline = try loadPipeline(options, source: other)
+        let out = readStdinLines().map { pipeline.detokenize($0) + "\n" }.joined()
         FileHandle.standardOutput.write(Data(out.utf8))
     }
 }
 
-/// `--lang` must name the model's language on that side.
-func requireLanguage(_ lang: String, is modelLanguage: String, side: String) throws {
-    guard lang == modelLanguage else { throw CLIError(message: "the model's \(side) language is \(modelLanguage), not \(lang)") }
+/// The model folder's config, without the weights; errors become one line naming the file.
+func loadFolder(_ options: ModelOptions) throws -> ModelFolder {
+    do { return try ModelFolder(try DefaultModel.resolve(options.model)) } catch let e as CLIError { throw e } catch {
+        throw CLIError(message: "cannot read the model folder: \(error)")
+    }
+}
+
+/// The text pipeline reading `source`, from the tokenizer files alone.
+func loadPipeline(_ options: ModelOptions, source: String) throws -> CSANMTTextPipeline {
+    let folder = try loadFolder(options)
+    guard folder.languages.contains(source) else {
+        throw CLIError(message: "the model's languages are \(folder.languages.joined(separator: " and ")), not \(source)")
+    }
+    do { return try folder.textPipeline(source: source) } catch { throw CLIError(message: "cannot load the tokenizer: \(error)") }
 }
 
 /// Loads the model and its text pipeline; errors become one line naming the file.

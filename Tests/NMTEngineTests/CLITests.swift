@@ -140,4 +140,40 @@ struct CLITests {
         let mode = (try FileManager.default.attributesOfItem(atPath: db + ".master-key")[.posixPermissions] as? NSNumber)?.intValue
         #expect(mode == 0o600)
     }
+
+    @Test("tokenize --lang en reads a zh→en folder's English side without weights, as ModelScope's en→zh pipeline does")
+    func tokenizeEitherLanguage() throws {
+        let dir = Fixtures.temporaryDirectory().appendingPathComponent("model")
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        _ = try ModelConverter(input: Fixtures.root.appendingPathComponent("pipeline/zh2en"), output: dir).run()
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("model.safetensors"))   // never needed
+        let golden = try String(contentsOf: Fixtures.root.appendingPathComponent("pipeline/en2zh/expected.jsonl"), encoding: .utf8)
+        var sentences: [String] = [], ids: [[Int]] = []
+        for line in golden.split(separator: "\n") {
+            let j = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            sentences += try #require(j["sentences"] as? [String])
+            ids += try #require(j["input_ids"] as? [[Int]])
+        }
+        let r = try Self.run("csanmt", ["tokenize", "--lang", "en", "--model", dir.path], stdin: sentences.joined(separator: "\n") + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        let got = try r.stdout.split(separator: "\n").map { line in
+            try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["ids"] as? [Int])
+        }
+        #expect(got == ids)
+
+        let wrong = try Self.run("csanmt", ["tokenize", "--lang", "fr", "--model", dir.path], stdin: "x\n")
+        #expect(wrong.status != 0 && wrong.stderr.contains("the model's languages are zh and en, not fr"), "\(wrong.stderr)")
+    }
+
+    @Test("with no --model, the shipped folder tokenises and detokenises both languages")
+    func defaultFolderBothLanguages() throws {
+        let en = try Self.run("csanmt", ["tokenize", "--lang", "en"], stdin: "The weather is nice today.\n")
+        #expect(en.status == 0, "\(en.stderr)")
+        let line = try #require(try JSONSerialization.jsonObject(with: Data(en.stdout.utf8)) as? [String: Any])
+        #expect((line["words"] as? [String]) == ["The", "weather", "is", "nice", "today", "."])
+        let zh = try Self.run("csanmt", ["detokenize", "--lang", "zh"], stdin: "今天 天气 很 好 。\n")
+        #expect(zh.status == 0 && zh.stdout == "今天天气很好。\n", "\(zh.stdout) \(zh.stderr)")
+        let back = try Self.run("csanmt", ["detokenize", "--lang", "en"], stdin: "The wea@@ ther is nice today .\n")
+        #expect(back.stdout == "The weather is nice today.\n", "\(back.stdout) \(back.stderr)")
+    }
 }
