@@ -29,7 +29,7 @@ public protocol Translator: Sendable {
     /// Translates each text (a text may hold several sentences and paragraphs); the result has the same count.
     /// Cancelling the calling task drops the texts' queued sentences. Throws ``TranslationError/busy(retryAfterSeconds:)``
     /// when the backend's queue is full and ``TranslationError/overShare(retryAfterSeconds:)`` when the owner's is.
-    func translate(_ job: TranslationJob) async throws -> [String]
+    func translate(_ job: TranslationJob) async throws -> [TranslatedText]
     /// Sentences the texts hold as the backend will count them (cheap: no tokenisation). The server refuses
     /// requests with too many before any work.
     func sentenceCount(_ texts: [String]) -> Int
@@ -39,6 +39,17 @@ public protocol Translator: Sendable {
     var queuedSentences: Int { get }
     /// A stable identity of the model and decoding settings (part of cache keys).
     var cacheIdentity: String { get }
+}
+
+/// One text's translation, and whether part of it was cut: a chunk's decoding ran out of steps before `</s>`.
+/// A truncated translation is still returned (most of it is there), flagged so that the client knows.
+public struct TranslatedText: Sendable, Equatable, Codable {
+    public var text: String
+    public var truncated: Bool
+    public init(text: String, truncated: Bool = false) {
+        self.text = text
+        self.truncated = truncated
+    }
 }
 
 /// Translation failures the API reports as such.
@@ -74,7 +85,7 @@ public struct TooManySentences: Error, Sendable, Equatable {
 extension Translator {
     /// Texts in, texts out, scheduled as `tenant` with weight 1 (tests and single-tenant callers).
     public func translate(_ texts: [String], pair: LanguagePair, tenant: String = "default") async throws -> [String] {
-        try await translate(TranslationJob(texts: texts, pair: pair, owner: SchedulingClass(tenant: tenant)))
+        try await translate(TranslationJob(texts: texts, pair: pair, owner: SchedulingClass(tenant: tenant))).map(\.text)
     }
 
     /// One sentence per text (backends that do not split).

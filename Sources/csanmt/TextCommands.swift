@@ -29,7 +29,12 @@ struct Translate: ParsableCommand {
         let inputs = text.map { [$0] } ?? readStdinLines()
         do {
             let outputs = try translator.translateNow(inputs, options: DecodingOptions(beamSize: beam), splitSentences: !noSplit)
-            FileHandle.standardOutput.write(Data(outputs.map { $0 + "\n" }.joined().utf8))
+            FileHandle.standardOutput.write(Data(outputs.map { $0.text + "\n" }.joined().utf8))
+            let cut = outputs.indices.filter { outputs[$0].truncated }
+            if !cut.isEmpty {
+                let lines = cut.prefix(10).map { String($0 + 1) }.joined(separator: ", ") + (cut.count > 10 ? ", …" : "")
+                FileHandle.standardError.write(Data("warning: the translation of input line(s) \(lines) was cut: decoding ran out of steps before the end of a sentence\n".utf8))
+            }
         } catch let e as EngineError {
             throw CLIError(message: "\(e)")
         }

@@ -36,7 +36,7 @@ struct IsolationTests {
         let quiet = Task { try await t.translate(TranslationJob(texts: ["b-hello"], pair: pair, owner: Self.owner("org_b"))) }
         #expect(await eventually { t.scheduler.queuedSentences(tenant: "org_b") == 1 })
         t.gate.open()
-        #expect(try await quiet.value == ["[en] b-hello"])
+        #expect(try await quiet.value.map(\.text) == ["[en] b-hello"])
         let position = t.batches.firstIndex { $0.contains("b-hello") } ?? .max
         // Batch 0 was A's alone; A's turn may hold credit (one quantum, 32 tokens) into batch 1; B is in it or the next.
         #expect(position <= 2, "B waited \(position) batches behind A's 996 queued sentences")
@@ -119,7 +119,7 @@ struct IsolationTests {
         // The express batch is topped up to express_batch_sentences (2) with A's next sentence of the same bucket.
         #expect(t.scheduler.queuedSentences(tenant: "org_a") == 31)
         t.gate.open()
-        #expect(try await quiet.value == ["[en] b-hi"])
+        #expect(try await quiet.value.map(\.text) == ["[en] b-hi"])
         _ = try await heavy.value
         #expect(t.batches.contains(["b-hi", "a8"]), "\(t.batches)")
         t.scheduler.shutdown()

@@ -27,7 +27,7 @@ struct DefaultModelTests {
             return try sentences.map { sentence in
                 let ids = try translator.pipeline.encode(sentence).ids
                 let best = try translator.model.translate([ids], options: .init(beamSize: 4))[0][0].tokens
-                return (ids, best, try translator.translateNow([sentence], options: .init(), splitSentences: false)[0])
+                return (ids, best, try translator.translateNow([sentence], options: .init(), splitSentences: false)[0].text)
             }
         }
         for (c, g) in zip(cases, got) {
@@ -41,7 +41,7 @@ struct DefaultModelTests {
     func outOfTheBox() async throws {
         let out = try await offCooperativePool {
             let translator = try EngineTranslator(modelDirectory: Self.root.appendingPathComponent("Weights/csanmt-zh2en-small"))
-            return try translator.translateNow(["今天天气很好。"], options: .init())[0]
+            return try translator.translateNow(["今天天气很好。"], options: .init())[0].text
         }
         #expect(!out.isEmpty)
         #expect(out.unicodeScalars.allSatisfy { $0.isASCII })
@@ -60,7 +60,7 @@ struct DefaultModelTests {
         let paragraphs = out[0].components(separatedBy: "\n")
         #expect(paragraphs.count == 4, "\(out[0])")
         #expect(paragraphs[1].isEmpty && paragraphs[2].hasPrefix("  ") && !paragraphs[0].isEmpty && !paragraphs[3].isEmpty)
-        let cli = try await offCooperativePool { try translator.translateNow([text, "你好。"], options: .init()) }
+        let cli = try await offCooperativePool { try translator.translateNow([text, "你好。"], options: .init()).map(\.text) }
         #expect(out == cli)
     }
 }

@@ -70,7 +70,7 @@ struct RequestAuditMiddleware: RouterMiddleware {
                 keyID: s.keyID, method: request.method.rawValue, path: request.uri.path, status: Int(response.status.code),
                 latencyMs: (ms * 1000).rounded() / 1000, characters: s.characters, error: errorCode, action: s.action,
                 target: s.target, cache: s.cache, changes: s.changes, actor: s.operatorID == nil ? nil : "operator",
-                operatorID: s.operatorID, targetTenant: s.targetTenant))
+                operatorID: s.operatorID, targetTenant: s.targetTenant, truncated: s.truncated))
         }
         return response
     }

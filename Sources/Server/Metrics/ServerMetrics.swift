@@ -99,6 +99,11 @@ public final class ServerMetrics: SchedulerObserver, @unchecked Sendable {
             .recordNanoseconds(Int64(seconds * 1e9))
     }
 
+    /// Chunks whose decoding ran out of steps before `</s>` (their texts are flagged `truncated`).
+    public func truncated(chunks: Int) {
+        Counter(label: "csanmt_truncated_chunks_total", factory: factory).increment(by: chunks)
+    }
+
     public func sentencesDropped(_ count: Int) {
         Counter(label: "csanmt_sentences_dropped_total", factory: factory).increment(by: count)
     }

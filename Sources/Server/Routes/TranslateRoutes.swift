@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import Translation
@@ -24,11 +25,17 @@ extension ServerApp {
         let result = try await perform(TranslationCall(texts: body.text.texts, source: body.source, target: body.target, isBatch: isBatch),
                                        identity: identity, context: context, env: env)
         let translated: TextInput = isBatch ? .batch(result.outputs) : .single(result.outputs.first ?? "")
-        var response = try JSONResponse(TranslateResponse(translatedText: translated, usage: .init(characters: result.characters)))
+        let truncated: TruncatedFlags? = !result.truncated.contains(true) ? nil
+            : isBatch ? .batch(result.truncated) : .single(result.truncated.first ?? false)
+        var response = try JSONResponse(TranslateResponse(translatedText: translated, usage: .init(characters: result.characters),
+                                                          truncated: truncated))
             .response(from: request, context: context)
         response.headers.append(contentsOf: result.headers)
         return response
     }
+
+    /// `X-Translation-Truncated: N`: N texts of the answer were cut (a chunk's decoding ran out of steps).
+    static let truncatedHeader = HTTPField.Name("X-Translation-Truncated")!
 
     /// The one translation path of every API family (native, DeepL, Google, LibreTranslate):
     /// size → rate limits (every request counts from here, valid or not: a client looping on 413s is stopped too)
@@ -57,7 +64,7 @@ extension ServerApp {
         let usage = try await consumeQuota(env, tenant: tenant, day: day, now: now, characters: characters, limits: quotaLimits)
 
         let owner = SchedulingClass(tenant: tenant, weight: limits.weight, maxQueued: limits.maxQueuedSentences)
-        let outputs: [String]
+        let outputs: [TranslatedText]
         do {
             outputs = try await cachedTranslate(call.texts, pair: pair, owner: owner, env: env, context: context)
         } catch {
@@ -67,7 +74,13 @@ extension ServerApp {
         await storeEngineTime(env, day: day)
         var headers = HTTPFields()
         RateLimitHeaders.apply(to: &headers, limits: quotaLimits, usage: usage, resetIn: day.secondsUntilReset(from: now))
-        return TranslationResult(outputs: outputs, characters: characters, pair: pair, headers: headers)
+        let truncated = outputs.map(\.truncated)
+        if truncated.contains(true) {
+            // Every API family carries the flag in a header; the native body also names the texts.
+            headers[Self.truncatedHeader] = String(truncated.filter { $0 }.count)
+            context.audit.truncated = truncated.filter { $0 }.count
+        }
+        return TranslationResult(outputs: outputs.map(\.text), truncated: truncated, characters: characters, pair: pair, headers: headers)
     }
 
     /// The per-request size limits of translation and detection alike: at most `max_batch_items` texts (one
@@ -132,11 +145,11 @@ extension ServerApp {
     /// Translations from the cache where possible; the rest from the translator, under the deadline and cancelled
     /// when the client disconnects. Records the cache outcome in the audit line and the metrics.
     static func cachedTranslate(_ texts: [String], pair: LanguagePair, owner: SchedulingClass, env: ServerEnvironment,
-                                context: AppContext) async throws -> [String] {
+                                context: AppContext) async throws -> [TranslatedText] {
         let cache = env.cache
         guard cache.isEnabled else { return try await translateGuarded(texts, pair: pair, owner: owner, env: env, context: context) }
         let keys = texts.map { cache.key(tenant: owner.tenant, model: env.translator.cacheIdentity, pair: pair, text: $0) }
-        var outputs = await cache.lookup(keys)
+        var outputs = await cache.lookup(keys).map { $0.map { TranslatedText(text: $0) } }
         let missing = outputs.indices.filter { outputs[$0] == nil }
         let hits = texts.count - missing.count
         env.metrics.cache(hits: hits, misses: missing.count)
@@ -144,15 +157,16 @@ extension ServerApp {
         if !missing.isEmpty {
             let fresh = try await translateGuarded(missing.map { texts[$0] }, pair: pair, owner: owner, env: env, context: context)
             for (k, i) in missing.enumerated() { outputs[i] = fresh[k] }
-            cache.store(missing.enumerated().map { (keys[$1], fresh[$0]) })
+            // A truncated translation is not cached: only complete ones are worth serving again.
+            cache.store(missing.enumerated().filter { !fresh[$0.offset].truncated }.map { (keys[$1], fresh[$0].text) })
         }
-        return outputs.map { $0 ?? "" }
+        return outputs.map { $0 ?? TranslatedText(text: "") }
     }
 
     /// Runs the translation in a child task that is cancelled when the deadline passes (504) or the connection
     /// closes (the client left: its sentences leave the queue).
     static func translateGuarded(_ texts: [String], pair: LanguagePair, owner: SchedulingClass, env: ServerEnvironment,
-                                 context: AppContext) async throws -> [String] {
+                                 context: AppContext) async throws -> [TranslatedText] {
         let translator = env.translator
         let job = TranslationJob(texts: texts, pair: pair, owner: owner)
         let work = Task { try await translator.translate(job) }

@@ -46,6 +46,8 @@ struct TranslationCall: Sendable {
 /// the direction used, and the RateLimit headers.
 struct TranslationResult: Sendable {
     var outputs: [String]
+    /// Per text: whether its translation was cut (see ``TranslatedText``).
+    var truncated: [Bool]
     var characters: Int
     var pair: LanguagePair
     var headers: HTTPFields
@@ -62,5 +64,21 @@ struct TranslateResponse: Encodable, Sendable {
     struct Usage: Encodable, Sendable { let characters: Int }
     let translatedText: TextInput
     let usage: Usage
-    enum CodingKeys: String, CodingKey { case translatedText = "translated_text", usage }
+    /// Present only when a translation was cut: `true` (one text) or one flag per text (a list).
+    let truncated: TruncatedFlags?
+    enum CodingKeys: String, CodingKey { case translatedText = "translated_text", usage, truncated }
+}
+
+/// `truncated` in the shape of `text`: one flag, or one per text.
+enum TruncatedFlags: Encodable, Sendable {
+    case single(Bool)
+    case batch([Bool])
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .single(let b): try c.encode(b)
+        case .batch(let a): try c.encode(a)
+        }
+    }
 }

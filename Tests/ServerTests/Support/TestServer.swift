@@ -13,13 +13,16 @@ final class TestClock: @unchecked Sendable {
     func advance(_ seconds: TimeInterval) { lock.lock(); current += seconds; lock.unlock() }
 }
 
-/// Test-only translator: upper-cases and tags the text, so tests see that routing, shapes and counts are right.
+/// Test-only translator: tags the text, so tests see that routing, shapes and counts are right. A text holding
+/// `[cut]` comes back flagged as truncated, as a real translation cut at its step budget would.
 /// Never served by `csanmt serve`.
 struct EchoTranslator: Translator {
     let directions = [LanguagePair(source: "zh", target: "en")]
     let description = "echo (tests only)"
     let cacheIdentity = "echo"
-    func translate(_ job: TranslationJob) async throws -> [String] { job.texts.map { "[en] " + $0 } }
+    func translate(_ job: TranslationJob) async throws -> [TranslatedText] {
+        job.texts.map { TranslatedText(text: "[en] " + $0, truncated: $0.contains("[cut]")) }
+    }
 }
 
 /// A server environment on a temporary database, with two tenants and an admin.
