@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import Server
+import Translation
 
 /// The drop-in DeepL, Google and LibreTranslate routes: their shapes, their errors, and the one path underneath
 /// (same usage and audit as the native route). The official client libraries are driven by Tests/Compat/run.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Translation
 
 extension ServerApp {
     /// The tenant behind a drop-in call. It brings its API key the way its family does (DeepL's

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Translation
 
 /// Google Cloud Translation v2 (`/language/translate/v2`, `/detect`, `/languages`) over the one translation path.
 extension ServerApp {

@@ -49,7 +49,7 @@ extension ServerApp {
         let tenant = identity.tenant.id
         let limits = identity.tenant.limits.resolved(env.isolationDefaults)
         try await checkRateLimits(env, identity, limits, characters: characters)
-        let pair = try resolvePair(source: call.source, target: call.target, env.translator)
+        let pair = try resolvePair(source: call.source, target: call.target, texts: call.texts, env.translator)
         let sentences = env.translator.sentenceCount(call.texts)
         guard sentences <= env.config.maxSentencesPerRequest else {
             throw TooManySentences(count: sentences, limit: env.config.maxSentencesPerRequest)
@@ -193,11 +193,25 @@ extension ServerApp {
     }
 
     /// `source`/`target` default to the model's direction; anything else the model cannot do is a 400.
-    static func resolvePair(source: String?, target: String?, _ translator: any Translator) throws -> LanguagePair {
-        guard let first = translator.directions.first else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
-        let pair = LanguagePair(source: source?.lowercased() ?? first.source, target: target?.lowercased() ?? first.target)
-        guard translator.directions.contains(pair) else {
-            let known = translator.directions.map { "\($0.source)→\($0.target)" }.joined(separator: ", ")
+    /// The direction of a request. `source` absent: the served source when there is one, else (`zh` and `en` both
+    /// served) the language of the texts, as `"auto"` asks explicitly (``LanguageGuess``: mixed text goes by its
+    /// weighted majority of Han and Latin letters). `target` absent: the target served from that source. 400
+    /// `unsupported_language_pair` names the directions served.
+    static func resolvePair(source: String?, target: String?, texts: [String], _ translator: any Translator) throws -> LanguagePair {
+        let directions = translator.directions
+        guard let first = directions.first else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
+        let target = target?.lowercased()
+        var source = source?.lowercased()
+        if source == "auto" || (source == nil && Set(directions.map(\.source)).count > 1) {
+            let candidates = directions.filter { target == nil || $0.target == target }.map(\.source)
+            let fallback = candidates.first ?? first.source
+            let guess = LanguageGuess.guess(texts.joined(separator: "\n"), fallback: fallback).language
+            source = candidates.contains(guess) ? guess : fallback
+        }
+        let from = source ?? first.source
+        let pair = LanguagePair(source: from, target: target ?? directions.first { $0.source == from }?.target ?? first.target)
+        guard directions.contains(pair) else {
+            let known = directions.map { "\($0.source)→\($0.target)" }.joined(separator: ", ")
             throw APIError(.badRequest, "unsupported_language_pair", "\(pair.source)→\(pair.target) is not served (available: \(known))")
         }
         return pair
