@@ -143,9 +143,9 @@ struct Serve: AsyncParsableCommand {
         return (counter, client)
     }
 
-    /// One translator per model folder (the shipped model when none is given); several are routed by direction.
+    /// One translator per model folder (the shipped models when none is given); several are routed by direction.
     func loadTranslators(_ folders: [String], batching: BatchingOptions, metrics: ServerMetrics) throws -> any Translator {
-        let dirs = folders.isEmpty ? [try DefaultModel.resolve(nil)] : try folders.map { try DefaultModel.resolve($0) }
+        let dirs = folders.isEmpty ? try DefaultModel.shipped() : try folders.map { try DefaultModel.resolve($0) }
         let translators = try dirs.map { try loadTranslator($0, batching: batching, metrics: metrics) }
         if translators.count == 1 { return translators[0] }
         do { return try ModelRouter(translators) } catch { throw CLIError(message: "\(error)") }

@@ -7,37 +7,76 @@ import Translation
 
 struct Translate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Translate text.",
+        abstract: "Translate text, in either direction the models serve.",
         discussion: """
             Translates TEXT, or each line of stdin when TEXT is absent (one output line per input line). Paragraphs and \
             several sentences per line are fine: text is split into sentences, translated in batches, and reassembled. \
             `<SENT_SPLIT>` separates sentences exactly as in ModelScope's pipeline.
 
+            The direction: --from (default auto: each line's language, zh or en, from its letters) and --to (default: \
+            the language the models translate that source into). Without --model, every shipped model in Weights/ is \
+            used; --model can be repeated, one folder per direction.
+
             Examples:
               csanmt translate "今天天气很好。"
+              csanmt translate --to zh "The weather is nice today."
               csanmt translate --model Weights/csanmt-zh2en < input.zh > output.en
             """)
 
     @OptionGroup var options: ModelOptions
     @Argument(help: "Text to translate (default: stdin lines).") var text: String?
+    @Option(name: .customLong("from"), help: "Source language, or auto (each line's own).") var from = "auto"
+    @Option(name: .customLong("to"), help: "Target language (default: the one served from the source).") var to: String?
     @Option(name: .long, help: "Beam width (default: the model's).") var beam: Int?
     @Flag(name: .customLong("no-split"), help: "Split only at <SENT_SPLIT>, exactly as ModelScope's pipeline does.")
     var noSplit = false
 
     func run() throws {
-        let translator = try loadTranslator(options)
-        let inputs = text.map { [$0] } ?? readStdinLines()
-        do {
-            let outputs = try translator.translateNow(inputs, options: DecodingOptions(beamSize: beam), splitSentences: !noSplit)
-            FileHandle.standardOutput.write(Data(outputs.map { $0.text + "\n" }.joined().utf8))
-            let cut = outputs.indices.filter { outputs[$0].truncated }
-            if !cut.isEmpty {
-                let lines = cut.prefix(10).map { String($0 + 1) }.joined(separator: ", ") + (cut.count > 10 ? ", …" : "")
-                FileHandle.standardError.write(Data("warning: the translation of input line(s) \(lines) was cut: decoding ran out of steps before the end of a sentence\n".utf8))
-            }
-        } catch let e as EngineError {
-            throw CLIError(message: "\(e)")
+        let folders = try options.folders().map { url in
+            do { return try ModelFolder(url) } catch { throw CLIError(message: "cannot read the model folder: \(error)") }
         }
+        let directions = folders.map { LanguagePair(source: $0.config.sourceLanguage, target: $0.config.targetLanguage) }
+        let inputs = text.map { [$0] } ?? readStdinLines()
+        // Each line's direction, then one translator per direction used, loaded once.
+        let pairs = try inputs.map { try direction(of: $0, served: directions, folders: folders) }
+        var outputs = [TranslatedText](repeating: TranslatedText(text: ""), count: inputs.count)
+        for pair in Set(pairs).sorted(by: { ($0.source, $0.target) < ($1.source, $1.target) }) {
+            let folder = folders[directions.firstIndex(of: pair)!]
+            let translator = try loadTranslator(folder.url, options)
+            let lines = inputs.indices.filter { pairs[$0] == pair }
+            do {
+                let done = try translator.translateNow(lines.map { inputs[$0] }, options: DecodingOptions(beamSize: beam), splitSentences: !noSplit)
+                for (k, i) in lines.enumerated() { outputs[i] = done[k] }
+            } catch let e as EngineError {
+                throw CLIError(message: "\(e)")
+            }
+        }
+        FileHandle.standardOutput.write(Data(outputs.map { $0.text + "\n" }.joined().utf8))
+        let cut = outputs.indices.filter { outputs[$0].truncated }
+        if !cut.isEmpty {
+            let lines = cut.prefix(10).map { String($0 + 1) }.joined(separator: ", ") + (cut.count > 10 ? ", …" : "")
+            FileHandle.standardError.write(Data("warning: the translation of input line(s) \(lines) was cut: decoding ran out of steps before the end of a sentence\n".utf8))
+        }
+    }
+
+    /// The direction of one line: --from (or its letters, under auto), then --to (or what that source is served into).
+    func direction(of line: String, served: [LanguagePair], folders: [ModelFolder]) throws -> LanguagePair {
+        let target = to?.lowercased()
+        let reaching = served.filter { target == nil || $0.target == target }
+        let listed = served.map { "\($0.source)→\($0.target)" }.joined(separator: ", ")
+        let models = folders.map(\.url.path).joined(separator: ", ")
+        guard let fallback = reaching.first?.source else {
+            throw CLIError(message: "no model translates into \(target ?? "?") (models: \(listed) in \(models)); add one with --model DIR")
+        }
+        var source = from.lowercased()
+        if source == "auto" {
+            let guess = LanguageGuess.guess(line, fallback: fallback).language
+            source = reaching.contains { $0.source == guess } ? guess : fallback
+        }
+        guard let pair = reaching.first(where: { $0.source == source }) else {
+            throw CLIError(message: "no model translates \(source)→\(target ?? "?") (models: \(listed) in \(models)); add one with --model DIR")
+        }
+        return pair
     }
 }
 
@@ -97,7 +136,7 @@ struct Detokenize: ParsableCommand {
 
 /// The model folder's config, without the weights; errors become one line naming the file.
 func loadFolder(_ options: ModelOptions) throws -> ModelFolder {
-    do { return try ModelFolder(try DefaultModel.resolve(options.model)) } catch let e as CLIError { throw e } catch {
+    do { return try ModelFolder(try options.folder()) } catch let e as CLIError { throw e } catch {
         throw CLIError(message: "cannot read the model folder: \(error)")
     }
 }
@@ -111,10 +150,10 @@ func loadPipeline(_ options: ModelOptions, source: String) throws -> CSANMTTextP
     do { return try folder.textPipeline(source: source) } catch { throw CLIError(message: "cannot load the tokenizer: \(error)") }
 }
 
-/// Loads the model and its text pipeline; errors become one line naming the file.
-func loadTranslator(_ options: ModelOptions) throws -> EngineTranslator {
+/// Loads a model folder and its text pipeline; errors become one line naming the file.
+func loadTranslator(_ folder: URL, _ options: ModelOptions) throws -> EngineTranslator {
     do {
-        let t = try EngineTranslator(modelDirectory: try DefaultModel.resolve(options.model))
+        let t = try EngineTranslator(modelDirectory: folder)
         try options.applyThreads(to: t.model.blasLibrary)
         return t
     } catch let e as CLIError {

@@ -176,4 +176,43 @@ struct CLITests {
         let back = try Self.run("csanmt", ["detokenize", "--lang", "en"], stdin: "The wea@@ ther is nice today .\n")
         #expect(back.stdout == "The weather is nice today.\n", "\(back.stdout) \(back.stderr)")
     }
+
+    @Test("translate: each stdin line goes the way its language says, through the model of that direction; --to picks too")
+    func translateBothDirections() throws {
+        let tmp = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var lines: [String] = [], expected: [String] = []
+        var folders: [String: String] = [:]
+        for direction in ["zh2en", "en2zh"] {
+            let dir = tmp.appendingPathComponent(direction)
+            _ = try ModelConverter(input: Fixtures.root.appendingPathComponent("pipeline/\(direction)"), output: dir).run()
+            folders[direction] = dir.path
+            let golden = try String(contentsOf: Fixtures.root.appendingPathComponent("pipeline/\(direction)/expected.jsonl"), encoding: .utf8)
+            for line in golden.split(separator: "\n") {
+                let j = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                let text = try #require(j["text"] as? String)
+                guard !text.contains("\n"), !text.contains("<SENT_SPLIT>") else { continue }   // one stdin line each
+                // Only lines whose language is unambiguous: no Latin letter in a zh line, no Han in an en line
+                // (the goldens also hold mixed edge cases, which auto-detection may fairly send either way).
+                let han = text.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }
+                let latin = text.unicodeScalars.contains { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }
+                guard direction == "zh2en" ? han && !latin : latin && !han else { continue }
+                lines.append(text)
+                expected.append(try #require(j["translation"] as? String))
+            }
+        }
+        #expect(lines.count >= 8)
+        // Interleave the two directions, so that routing, not order, puts each answer in its place.
+        let order = lines.indices.sorted { ($0 % 2, $0) < ($1 % 2, $1) }
+        let both = ["translate", "--no-split", "--model", folders["zh2en"]!, "--model", folders["en2zh"]!]
+        let r = try Self.run("csanmt", both, stdin: order.map { lines[$0] }.joined(separator: "\n") + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) == order.map { expected[$0] })
+
+        let toZh = try Self.run("csanmt", both + ["--to", "zh", lines.last!])
+        #expect(toZh.status == 0 && toZh.stdout == expected.last! + "\n", "\(toZh.stderr)")
+        let missing = try Self.run("csanmt", ["translate", "--model", folders["zh2en"]!, "--to", "zh", "The weather is nice."])
+        #expect(missing.status != 0 && missing.stderr.contains("no model translates into zh"), "\(missing.stderr)")
+    }
 }
+
