@@ -87,4 +87,10 @@ struct RobustnessTests {
         #expect(s.env.warnings.count == 2 && s.env.warnings.allSatisfy { $0.contains("covers every address") })
         #expect(try TestServer().env.warnings.isEmpty)
     }
+
+    @Test("rediss:// is refused with the reason (Debian's hiredis has no TLS), not taken for a malformed URL")
+    func redissRefused() {
+        #expect { try RedisURL("rediss://redis.internal:6380/0") } throws: { "\($0)".contains("Redis over TLS) is not supported") }
+        #expect((try? RedisURL("redis://127.0.0.1:6379/0")) != nil)
+    }
 }

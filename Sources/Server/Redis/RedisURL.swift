@@ -11,6 +11,9 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses the URL; throws naming what is wrong.
     public init(_ text: String) throws {
+        if text.lowercased().hasPrefix("rediss://") {
+            throw StoreError.invalid("rediss:// (Redis over TLS) is not supported: Debian's hiredis 0.14 has no TLS; keep Redis on a private network or put a TLS tunnel in front of it (docs/robustness.md)")
+        }
         guard let c = URLComponents(string: text), c.scheme == "redis", let host = c.host, !host.isEmpty else {
             throw StoreError.invalid("the Redis URL must look like redis://[:password@]host:6379[/db]")
         }
