@@ -98,17 +98,24 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
         }
         let characters = job.texts.reduce(0) { $0 + $1.unicodeScalars.count }
         let tokenizerPool = characters <= Self.smallTextCharacters ? smallTextPool : largeTextPool
-        let texts = job.texts
-        let work = try await tokenizerPool.run { try self.prepare(texts, splitSentences: true) }
+        let (texts, options) = (job.texts, job.options)
+        let (plan, work) = try await tokenizerPool.run {
+            let plan = MarkupPlan(texts, options: options)
+            return (plan, try self.prepare(plan.pieces, splitSentences: true))
+        }
         try Task.checkCancellation()
-        return finish(work, decoded: try await scheduler.submit(work.chunks.map(\.ids), as: job.owner))
+        return plan.assemble(finish(work, decoded: try await scheduler.submit(work.chunks.map(\.ids), as: job.owner)))
     }
 
     /// Translates on the calling thread (the CLI's path; the server goes through ``translate(_:pair:)``).
     /// `splitSentences: false` keeps ModelScope's exact behaviour: only `<SENT_SPLIT>` separates sentences, a
-    /// sentence is cut only at the model's `max_source_length`, and decoding has the fixed step budget.
-    public func translateNow(_ texts: [String], options: DecodingOptions, splitSentences: Bool = true) throws -> [TranslatedText] {
-        let work = try prepare(texts, splitSentences: splitSentences)
+    /// sentence is cut only at the model's `max_source_length`, decoding has the fixed step budget, and plain text
+    /// goes to the model whole (no protected spans). `text` reads markup and keeps terms (``TextOptions``).
+    public func translateNow(_ texts: [String], options: DecodingOptions, splitSentences: Bool = true,
+                             text textOptions: TextOptions = .plain) throws -> [TranslatedText] {
+        // ModelScope's exact mode sends plain texts as they are; otherwise spans are protected as on the server.
+        let plan = !splitSentences && textOptions == .plain ? MarkupPlan(verbatim: texts) : MarkupPlan(texts, options: textOptions)
+        let work = try prepare(plan.pieces, splitSentences: splitSentences)
         var options = options
         if splitSentences, options.lengthScaling == nil { options.lengthScaling = Self.lengthScaling }
         var decoded = [Decoded](repeating: Decoded(tokens: [], finished: true), count: work.chunks.count)
@@ -118,7 +125,7 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
             let results = try model.translate(batch.map { work.chunks[$0].ids }, options: options)
             for (k, chunk) in batch.enumerated() { decoded[chunk] = Self.best(results[k]) }
         }
-        return finish(work, decoded: decoded)
+        return plan.assemble(finish(work, decoded: decoded))
     }
 
     /// The best of a sentence's hypotheses (an empty source decodes to nothing, finished).

@@ -8,15 +8,18 @@ public struct LanguagePair: Hashable, Sendable, Codable {
     }
 }
 
-/// One request's texts, and who asks (for fair scheduling between tenants).
+/// One request's texts, how to read them, and who asks (for fair scheduling between tenants).
 public struct TranslationJob: Sendable {
     public var texts: [String]
     public var pair: LanguagePair
     public var owner: SchedulingClass
-    public init(texts: [String], pair: LanguagePair, owner: SchedulingClass) {
+    /// Markup and what to keep (``TextOptions``); plain text by default.
+    public var options: TextOptions
+    public init(texts: [String], pair: LanguagePair, owner: SchedulingClass, options: TextOptions = .plain) {
         self.texts = texts
         self.pair = pair
         self.owner = owner
+        self.options = options
     }
 }
 
