@@ -128,8 +128,16 @@ struct CompatTests {
             let error = wrong.json?["error"] as? [String: Any]
             #expect(wrong.status == .unauthorized && error?["code"] as? Int == 401 && error?["status"] as? String == "UNAUTHENTICATED")
             #expect((error?["errors"] as? [[String: Any]])?.first?["reason"] as? String == "forbidden")
-            let html = try await client.postJSON("/language/translate/v2?key=\(key)", #"{"q": "<b>你好</b>", "target": "en"}"#)
-            #expect(html.status == .badRequest && ((html.json?["error"] as? [String: Any])?["message"] as? String ?? "").contains("html"))
+            // format html is Google's default: tags kept, translated text escaped; a text node with nothing to translate
+            // (` & {name}`: a sign and a placeholder) stays as the client wrote it. format text sends the text as it is.
+            let html = try await client.postJSON("/language/translate/v2?key=\(key)", #"{"q": "<b>你好</b> & {name}", "target": "en"}"#)
+            let htmlText = ((html.json?["data"] as? [String: Any])?["translations"] as? [[String: Any]])?.first?["translatedText"] as? String
+            #expect(htmlText == "<b>[en] 你好</b> & {name}", "\(html.status) \(String(buffer: html.body))")
+            let text = try await client.postJSON("/language/translate/v2?key=\(key)", #"{"q": "甲 < 乙", "target": "en", "format": "text"}"#)
+            let plain = ((text.json?["data"] as? [String: Any])?["translations"] as? [[String: Any]])?.first?["translatedText"] as? String
+            #expect(plain == "[en] 甲 < 乙")
+            let bad = try await client.postJSON("/language/translate/v2?key=\(key)", #"{"q": "x", "target": "en", "format": "rtf"}"#)
+            #expect(bad.status == .badRequest)
         }
     }
 

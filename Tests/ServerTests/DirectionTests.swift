@@ -66,3 +66,32 @@ struct DirectionTests {
         }
     }
 }
+
+/// The native API's markup options reach the translator and the cache key.
+@Suite("Markup options on the native API")
+struct MarkupRouteTests {
+    @Test("format html keeps tags and <code>; do_not_translate keeps terms; each option set has its own cache entry")
+    func options() async throws {
+        let s = try TestServer()   // EchoTranslator handles markup as the engine does, tagging each piece
+        let key = try s.tenant("org_m")
+        try await s.app().test(.router) { client in
+            let token = try #require(try await client.token("org_m", key))
+            let html = #"{"text": "<p title=\"标题\">你好 <code>ls -l</code> 世界</p>", "format": "html"}"#
+            let r = try await client.postJSON("/api/v1/translate", html, token: token)
+            #expect(r.json?["translated_text"] as? String == #"<p title="标题">[en] 你好 <code>ls -l</code> [en] 世界</p>"#,
+                    "\(String(buffer: r.body))")
+            let plain = try await client.postJSON("/api/v1/translate", #"{"text": "<p>你好</p>"}"#, token: token)
+            #expect(plain.json?["translated_text"] as? String == "[en] <p>你好</p>", "plain text is not read as markup")
+            let kept = try await client.postJSON("/api/v1/translate",
+                                                 #"{"text": "打开 Acme Cloud 的 {file}", "do_not_translate": ["Acme Cloud"]}"#, token: token)
+            #expect(kept.json?["translated_text"] as? String == "[en] 打开 Acme Cloud [en] 的 {file}")
+            let bad = try await client.postJSON("/api/v1/translate", #"{"text": "x", "format": "rtf"}"#, token: token)
+            #expect(bad.status == .badRequest)
+            let again = try await client.postJSON("/api/v1/translate", html, token: token)
+            #expect(again.json?["translated_text"] as? String == r.json?["translated_text"] as? String)
+        }
+        let cache = try s.auditLines().filter { ($0["path"] as? String) == "/api/v1/translate" && ($0["status"] as? Int) == 200 }
+            .map { $0["cache"] as? String }
+        #expect(cache == ["miss", "miss", "miss", "hit"])
+    }
+}

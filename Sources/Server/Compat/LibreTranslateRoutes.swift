@@ -65,12 +65,11 @@ extension ServerApp {
             guard !texts.isEmpty else { throw APIError.badRequest("Invalid request: missing q parameter") }
             guard let targetText = p.first("target") else { throw APIError.badRequest("Invalid request: missing target parameter") }
             let target = try LanguageCodes.require(targetText, parameter: "target", .libretranslate, served: servedTargets(env))
-            if p.first("format") == "html", texts.contains(where: { $0.contains("<") }) {
-                throw APIError.badRequest("format html with tags is not supported by this server yet: send format=text (docs/compatibility.md)")
-            }
+            let options = try TextOptions.parse(format: p.first("format"), ignoreTags: [], keep: [])
             let isList = p.isList("q")
-            let source = try sourceLanguage(asked: p.first("source"), texts: texts, family: .libretranslate, env: env, parameter: "source")
-            let result = try await perform(TranslationCall(texts: texts, source: source.code, target: target, isBatch: texts.count > 1),
+            let source = try sourceLanguage(asked: p.first("source"), texts: texts, options: options, family: .libretranslate, env: env, parameter: "source")
+            let result = try await perform(TranslationCall(texts: texts, source: source.code, target: target, isBatch: texts.count > 1,
+                                                           options: options),
                                            identity: identity, context: context, env: env)
             let detected = source.detected
                 ? LibreDetected(confidence: (source.confidence * 100).rounded(), language: result.pair.source) : nil

@@ -22,7 +22,8 @@ extension ServerApp {
         let body = try await request.decodeJSON(TranslateRequest.self, limit: env.config.maxBodyBytes)
         let isBatch: Bool
         if case .batch = body.text { isBatch = true } else { isBatch = false }
-        let result = try await perform(TranslationCall(texts: body.text.texts, source: body.source, target: body.target, isBatch: isBatch),
+        let result = try await perform(TranslationCall(texts: body.text.texts, source: body.source, target: body.target, isBatch: isBatch,
+                                                       options: try body.textOptions()),
                                        identity: identity, context: context, env: env)
         let translated: TextInput = isBatch ? .batch(result.outputs) : .single(result.outputs.first ?? "")
         let truncated: TruncatedFlags? = !result.truncated.contains(true) ? nil
@@ -49,7 +50,7 @@ extension ServerApp {
         let tenant = identity.tenant.id
         let limits = identity.tenant.limits.resolved(env.isolationDefaults)
         try await checkRateLimits(env, identity, limits, characters: characters)
-        let pair = try resolvePair(source: call.source, target: call.target, texts: call.texts, env.translator)
+        let pair = try resolvePair(source: call.source, target: call.target, texts: call.texts, options: call.options, env.translator)
         let sentences = env.translator.sentenceCount(call.texts)
         guard sentences <= env.config.maxSentencesPerRequest else {
             throw TooManySentences(count: sentences, limit: env.config.maxSentencesPerRequest)
@@ -66,7 +67,7 @@ extension ServerApp {
         let owner = SchedulingClass(tenant: tenant, weight: limits.weight, maxQueued: limits.maxQueuedSentences)
         let outputs: [TranslatedText]
         do {
-            outputs = try await cachedTranslate(call.texts, pair: pair, owner: owner, env: env, context: context)
+            outputs = try await cachedTranslate(call.texts, pair: pair, options: call.options, owner: owner, env: env, context: context)
         } catch {
             if refusedBeforeWork(error) { try? await env.quota.refund(tenant: tenant, day: day, requests: 1, characters: characters) }
             throw error
@@ -144,18 +145,23 @@ extension ServerApp {
 
     /// Translations from the cache where possible; the rest from the translator, under the deadline and cancelled
     /// when the client disconnects. Records the cache outcome in the audit line and the metrics.
-    static func cachedTranslate(_ texts: [String], pair: LanguagePair, owner: SchedulingClass, env: ServerEnvironment,
-                                context: AppContext) async throws -> [TranslatedText] {
+    static func cachedTranslate(_ texts: [String], pair: LanguagePair, options: TextOptions, owner: SchedulingClass,
+                                env: ServerEnvironment, context: AppContext) async throws -> [TranslatedText] {
         let cache = env.cache
-        guard cache.isEnabled else { return try await translateGuarded(texts, pair: pair, owner: owner, env: env, context: context) }
-        let keys = texts.map { cache.key(tenant: owner.tenant, model: env.translator.cacheIdentity, pair: pair, text: $0) }
+        guard cache.isEnabled else {
+            return try await translateGuarded(texts, pair: pair, options: options, owner: owner, env: env, context: context)
+        }
+        // The options are part of the key: the same text as HTML or with terms kept is another translation.
+        let keys = texts.map { cache.key(tenant: owner.tenant, model: env.translator.cacheIdentity, pair: pair,
+                                         text: options.cacheVariant.isEmpty ? $0 : options.cacheVariant + "\u{0}" + $0) }
         var outputs = await cache.lookup(keys).map { $0.map { TranslatedText(text: $0) } }
         let missing = outputs.indices.filter { outputs[$0] == nil }
         let hits = texts.count - missing.count
         env.metrics.cache(hits: hits, misses: missing.count)
         context.audit.cache = missing.isEmpty ? "hit" : hits == 0 ? "miss" : "partial"
         if !missing.isEmpty {
-            let fresh = try await translateGuarded(missing.map { texts[$0] }, pair: pair, owner: owner, env: env, context: context)
+            let fresh = try await translateGuarded(missing.map { texts[$0] }, pair: pair, options: options, owner: owner, env: env,
+                                                   context: context)
             for (k, i) in missing.enumerated() { outputs[i] = fresh[k] }
             // A truncated translation is not cached: only complete ones are worth serving again.
             cache.store(missing.enumerated().filter { !fresh[$0.offset].truncated }.map { (keys[$1], fresh[$0].text) })
@@ -165,10 +171,10 @@ extension ServerApp {
 
     /// Runs the translation in a child task that is cancelled when the deadline passes (504) or the connection
     /// closes (the client left: its sentences leave the queue).
-    static func translateGuarded(_ texts: [String], pair: LanguagePair, owner: SchedulingClass, env: ServerEnvironment,
-                                 context: AppContext) async throws -> [TranslatedText] {
+    static func translateGuarded(_ texts: [String], pair: LanguagePair, options: TextOptions, owner: SchedulingClass,
+                                 env: ServerEnvironment, context: AppContext) async throws -> [TranslatedText] {
         let translator = env.translator
-        let job = TranslationJob(texts: texts, pair: pair, owner: owner)
+        let job = TranslationJob(texts: texts, pair: pair, owner: owner, options: options)
         let work = Task { try await translator.translate(job) }
         let timedOut = Flag()
         let deadline = Task {
@@ -197,7 +203,8 @@ extension ServerApp {
     /// served) the language of the texts, as `"auto"` asks explicitly (``LanguageGuess``: mixed text goes by its
     /// weighted majority of Han and Latin letters). `target` absent: the target served from that source. 400
     /// `unsupported_language_pair` names the directions served.
-    static func resolvePair(source: String?, target: String?, texts: [String], _ translator: any Translator) throws -> LanguagePair {
+    static func resolvePair(source: String?, target: String?, texts: [String], options: TextOptions = .plain,
+                            _ translator: any Translator) throws -> LanguagePair {
         let directions = translator.directions
         guard let first = directions.first else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
         let target = target?.lowercased()
@@ -205,7 +212,7 @@ extension ServerApp {
         if source == "auto" || (source == nil && Set(directions.map(\.source)).count > 1) {
             let candidates = directions.filter { target == nil || $0.target == target }.map(\.source)
             let fallback = candidates.first ?? first.source
-            let guess = LanguageGuess.guess(texts.joined(separator: "\n"), fallback: fallback).language
+            let guess = LanguageGuess.guess(options.translatableText(texts), fallback: fallback).language
             source = candidates.contains(guess) ? guess : fallback
         }
         let from = source ?? first.source

@@ -84,3 +84,20 @@ struct MarkupPlan: Sendable {
         }
     }
 }
+
+extension TranslationJob {
+    /// Runs `translate` on the job's translatable pieces (markup and protected spans cut out, per ``options``) and
+    /// rebuilds each text around their translations: what ``EngineTranslator`` does, for any backend (test fakes).
+    public func translatingPieces(_ translate: ([String]) async throws -> [TranslatedText]) async rethrows -> [TranslatedText] {
+        let plan = MarkupPlan(texts, options: options)
+        return plan.assemble(try await translate(plan.pieces))
+    }
+}
+
+extension TextOptions {
+    /// The part of `texts` that reaches the model (markup and kept spans cut out): what language detection reads, so
+    /// that tag names and URLs do not count as English.
+    public func translatableText(_ texts: [String]) -> String {
+        MarkupPlan(texts, options: self).pieces.joined(separator: "\n")
+    }
+}
