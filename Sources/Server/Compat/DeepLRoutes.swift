@@ -53,7 +53,8 @@ extension ServerApp {
             let target = try LanguageCodes.require(targetText, parameter: "target_lang", .deepl, served: servedTargets(env))
             // tag_handling html or xml; ignore_tags is a comma-separated list, as DeepL takes it.
             let ignore = p.all("ignore_tags").flatMap { $0.split(separator: ",").map(String.init) }
-            let options = try TextOptions.parse(format: p.first("tag_handling"), ignoreTags: ignore, keep: [])
+            let options = try TextOptions.parse(format: try p.format("tag_handling", allowed: ["html", "xml"], fallback: nil),
+                                                ignoreTags: ignore, keep: [])
             let source = try sourceLanguage(asked: p.first("source_lang"), texts: texts, options: options, family: .deepl, env: env, parameter: "source_lang")
             let result = try await perform(TranslationCall(texts: texts, source: source.code, target: target, isBatch: texts.count > 1,
                                                            options: options),

@@ -40,7 +40,8 @@ extension ServerApp {
             guard let targetText = p.first("target") else { throw APIError.badRequest("Required Target") }
             let target = try LanguageCodes.require(targetText, parameter: "target", .google, served: servedTargets(env))
             // Google's default format is html (tags kept, the translation HTML-escaped), as Google answers.
-            let options = try TextOptions.parse(format: p.first("format") ?? "html", ignoreTags: [], keep: [])
+            let options = try TextOptions.parse(format: try p.format("format", allowed: ["text", "html"], fallback: "html"),
+                                                ignoreTags: [], keep: [])
             let source = try sourceLanguage(asked: p.first("source"), texts: texts, options: options, family: .google, env: env, parameter: "source")
             let result = try await perform(TranslationCall(texts: texts, source: source.code, target: target, isBatch: texts.count > 1,
                                                            options: options),

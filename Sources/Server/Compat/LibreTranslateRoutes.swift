@@ -65,7 +65,8 @@ extension ServerApp {
             guard !texts.isEmpty else { throw APIError.badRequest("Invalid request: missing q parameter") }
             guard let targetText = p.first("target") else { throw APIError.badRequest("Invalid request: missing target parameter") }
             let target = try LanguageCodes.require(targetText, parameter: "target", .libretranslate, served: servedTargets(env))
-            let options = try TextOptions.parse(format: p.first("format"), ignoreTags: [], keep: [])
+            let options = try TextOptions.parse(format: try p.format("format", allowed: ["text", "html"], fallback: nil),
+                                                ignoreTags: [], keep: [])
             let isList = p.isList("q")
             let source = try sourceLanguage(asked: p.first("source"), texts: texts, options: options, family: .libretranslate, env: env, parameter: "source")
             let result = try await perform(TranslationCall(texts: texts, source: source.code, target: target, isBatch: texts.count > 1,
