@@ -12,31 +12,9 @@ extension ServerApp {
     /// `translatedText` (and `detectedLanguage`) mirror `q`: a string for a string, a list for a list.
     struct LibreTranslation: Encodable, Sendable {
         let translatedText: TextInput
-        let detectedLanguage: LibreDetectedValue?
-        let alternatives: AlternativesValue?
-    }
-    enum LibreDetectedValue: Encodable, Sendable {
-        case one(LibreDetected)
-        case many([LibreDetected])
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.singleValueContainer()
-            switch self {
-            case .one(let d): try c.encode(d)
-            case .many(let d): try c.encode(d)
-            }
-        }
-    }
-    /// Alternative translations: this server has one per text, so the lists are empty.
-    enum AlternativesValue: Encodable, Sendable {
-        case one([String])
-        case many([[String]])
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.singleValueContainer()
-            switch self {
-            case .one(let a): try c.encode(a)
-            case .many(let a): try c.encode(a)
-            }
-        }
+        let detectedLanguage: OneOrMany<LibreDetected>?
+        /// Alternative translations: this server has one per text, so the lists are empty.
+        let alternatives: OneOrMany<[String]>?
     }
     struct LibreLanguage: Encodable, Sendable {
         let code: String

@@ -26,8 +26,8 @@ extension ServerApp {
                                                        options: try body.textOptions()),
                                        identity: identity, context: context, env: env)
         let translated: TextInput = isBatch ? .batch(result.outputs) : .single(result.outputs.first ?? "")
-        let truncated: TruncatedFlags? = !result.truncated.contains(true) ? nil
-            : isBatch ? .batch(result.truncated) : .single(result.truncated.first ?? false)
+        let truncated: OneOrMany<Bool>? = !result.truncated.contains(true) ? nil
+            : isBatch ? .many(result.truncated) : .one(result.truncated.first ?? false)
         var response = try JSONResponse(TranslateResponse(translatedText: translated, usage: .init(characters: result.characters),
                                                           truncated: truncated))
             .response(from: request, context: context)

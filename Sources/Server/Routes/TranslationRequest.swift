@@ -100,20 +100,6 @@ struct TranslateResponse: Encodable, Sendable {
     let translatedText: TextInput
     let usage: Usage
     /// Present only when a translation was cut: `true` (one text) or one flag per text (a list).
-    let truncated: TruncatedFlags?
+    let truncated: OneOrMany<Bool>?
     enum CodingKeys: String, CodingKey { case translatedText = "translated_text", usage, truncated }
-}
-
-/// `truncated` in the shape of `text`: one flag, or one per text.
-enum TruncatedFlags: Encodable, Sendable {
-    case single(Bool)
-    case batch([Bool])
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .single(let b): try c.encode(b)
-        case .batch(let a): try c.encode(a)
-        }
-    }
 }
