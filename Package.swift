@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "NMTEngine", targets: ["NMTEngine"]),
         .library(name: "Tokenizer", targets: ["Tokenizer"]),
+        .library(name: "Translation", targets: ["Translation"]),
         // Libraries only for Tools/fuzz (a separate package, built with sanitizers), which fuzzes their parsers.
         .library(name: "Server", targets: ["Server"]),
         .library(name: "ConvertWeightsKit", targets: ["ConvertWeightsKit"]),
@@ -41,11 +42,18 @@ let package = Package(
             path: "Tools/convert-weights/Sources/convert-weights"),
         // hiredis from Debian (libhiredis-dev): the Redis client behind shared quotas and the shared cache.
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", providers: [.apt(["libhiredis-dev"])]),
-        // HTTP service: tenants, keys, JWT, scopes, IP allow-lists, audit, admin. Never sees tensors.
+        // Text in, text out: model folders, the text pipeline around the engine, sentence splitting and chunking,
+        // and the batch scheduler that shares the engine fairly between tenants. Never sees HTTP.
+        .target(
+            name: "Translation",
+            dependencies: ["NMTEngine", "Tokenizer", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Translation"),
+        // HTTP service: tenants, keys, JWT, scopes, IP allow-lists, audit, admin. Sees only Translation's protocol:
+        // never ids or tensors.
         .target(
             name: "Server",
             dependencies: [
-                "NMTEngine", "Tokenizer", "CHiredis",
+                "Translation", "CHiredis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -61,7 +69,7 @@ let package = Package(
             resources: [.copy("Resources")]),
         .executableTarget(
             name: "csanmt",
-            dependencies: ["NMTEngine", "Tokenizer", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["NMTEngine", "Tokenizer", "Translation", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/csanmt"),
         .testTarget(
             name: "NMTEngineTests",
@@ -70,12 +78,16 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "ConvertWeightsKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "Server", "Translation", "ConvertWeightsKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "JWTKit", package: "jwt-kit"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "X509", package: "swift-certificates"),   // test certificates made at test time
             ],
             path: "Tests/ServerTests"),
+        .testTarget(
+            name: "TranslationTests",
+            dependencies: ["Translation", "NMTEngine", "Tokenizer", "ConvertWeightsKit"],
+            path: "Tests/TranslationTests"),
         .testTarget(
             name: "TokenizerTests",
             dependencies: ["Tokenizer"],

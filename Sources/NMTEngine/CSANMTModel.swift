@@ -17,19 +17,7 @@ public final class CSANMTModel: @unchecked Sendable {
     /// Loads `directory/config.json` and its weights. Errors name the file or tensor at fault.
     public init(directory: URL) throws {
         self.directory = directory
-        let configURL = directory.appendingPathComponent("config.json")
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
-            throw EngineError.modelFile(path: directory.path, reason: "model folder does not exist")
-        }
-        let data: Data
-        do { data = try Data(contentsOf: configURL) } catch {
-            throw EngineError.modelFile(path: configURL.path, reason: "cannot read (missing config.json?)")
-        }
-        do { config = try JSONDecoder().decode(ModelConfig.self, from: data) } catch {
-            throw EngineError.modelFile(path: configURL.path, reason: "invalid config: \(Self.describe(error))")
-        }
-        try config.validate()
+        config = try ModelConfig.load(directory: directory)
         file = try SafeTensorsFile(path: directory.appendingPathComponent(config.weights).path)
         let weights = try ModelWeights(file: file, config: config)
         blasLibrary = try OpenBLAS.shared()
@@ -53,7 +41,9 @@ public final class CSANMTModel: @unchecked Sendable {
         let opts = try options.resolved(with: config.decoding)
         // Per-call buffers grow with batch × beam (log-probs over the vocabulary, caches over max length).
         let rows = sources.count * opts.beamSize
-        let bytes = 4 * rows * (config.vocabSize + 4 * opts.maxLength * config.hiddenSize * config.numDecoderLayers)
+        let steps = opts.steps(sources)                 // each sentence's step budget
+        let capacity = steps.max() ?? opts.maxLength    // the buffers' length: the largest budget
+        let bytes = 4 * rows * (config.vocabSize + 4 * capacity * config.hiddenSize * config.numDecoderLayers)
         guard bytes <= Self.maxWorkspaceBytes else {
             throw EngineError.invalidInput(
                 "\(sources.count) sources × beam \(opts.beamSize) need \(bytes >> 20) MiB of decoding buffers (limit \(Self.maxWorkspaceBytes >> 20) MiB); translate in smaller batches")
@@ -62,8 +52,8 @@ public final class CSANMTModel: @unchecked Sendable {
         let encoded = model.encode(batch)
         let r = model.semanticVector(batch)
         let state = DecoderState(model: model, encoder: encoded, semantic: r, rowsPerSentence: opts.beamSize,
-                                 capacity: opts.maxLength)
-        let search = BeamSearch(beam: opts.beamSize, alpha: opts.lengthPenalty, maxLength: opts.maxLength,
+                                 capacity: capacity)
+        let search = BeamSearch(beam: opts.beamSize, alpha: opts.lengthPenalty, maxLength: capacity, sentenceSteps: steps,
                                 vocab: config.vocabSize, stopping: opts.stopping)
         return search.run(state) { t, previous in model.decoderStep(state, t: t, previous: previous) }
     }

@@ -5,9 +5,20 @@ import NMTEngine
 /// Options shared by the commands that load a model.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Model folder made by convert-weights (default: $CSANMT_MODEL, else the shipped \(DefaultModel.name)).",
+        "Model folder made by convert-weights; translate and serve take several, one per direction (default: $CSANMT_MODEL, else the shipped models in Weights/).",
         valueName: "DIR"))
-    var model: String?
+    var model: [String] = []
+
+    /// The one model folder of a single-model command: --model, else the default.
+    func folder() throws -> URL {
+        guard model.count <= 1 else { throw CLIError(message: "this command takes one --model, not \(model.count)") }
+        return try DefaultModel.resolve(model.first)
+    }
+
+    /// The folders given with --model, else every shipped model found (see ``DefaultModel``).
+    func folders() throws -> [URL] {
+        model.isEmpty ? try DefaultModel.shipped() : model.map { URL(fileURLWithPath: $0) }
+    }
 
     @Option(name: .long, help: "Worker threads for the large matrix products (default: one per core).")
     var threads: Int?
@@ -22,7 +33,7 @@ struct ModelOptions: ParsableArguments {
     /// Loads the model; errors become one clear line naming the file at fault.
     func load() throws -> CSANMTModel {
         do {
-            let m = try CSANMTModel(directory: try DefaultModel.resolve(model))
+            let m = try CSANMTModel(directory: try folder())
             try applyThreads(to: m.blasLibrary)
             return m
         } catch let e as EngineError {
@@ -34,12 +45,30 @@ struct ModelOptions: ParsableArguments {
 /// Finds the model folder when `--model` is not given.
 enum DefaultModel {
     static let name = "csanmt-zh2en-small"
+    /// The shipped models, the default direction first. (The en→zh one is not trained yet: issue 16.)
+    static let shippedNames = [name, "csanmt-en2zh-small"]
 
     /// `explicit`, else `$CSANMT_MODEL`, else `Weights/csanmt-zh2en-small` next to the working directory or the
     /// source tree the binary was built in (`.build/<config>/csanmt` → `../../Weights`).
     static func resolve(_ explicit: String?) throws -> URL {
         if let explicit { return URL(fileURLWithPath: explicit) }
-        if let env = ProcessInfo.processInfo.environment["CSANMT_MODEL"], !env.isEmpty { return URL(fileURLWithPath: env) }
+        if let env = ProcessInfo.processInfo.environment["CSANMT_MODEL"], let first = env.split(separator: ",").first {
+            return URL(fileURLWithPath: String(first))
+        }
+        return try find(name)
+    }
+
+    /// `$CSANMT_MODEL` (one folder, or several separated by commas), else every shipped model that is present.
+    static func shipped() throws -> [URL] {
+        if let env = ProcessInfo.processInfo.environment["CSANMT_MODEL"], !env.isEmpty {
+            return env.split(separator: ",").map { URL(fileURLWithPath: String($0)) }
+        }
+        let found = shippedNames.compactMap { try? find($0) }
+        return found.isEmpty ? [try find(name)] : found
+    }
+
+    /// The shipped folder `name`, looked for next to the working directory, the binary, or an installed share/.
+    static func find(_ name: String) throws -> URL {
         let invoked = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let resolved = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let candidates = [

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Server
+import Translation
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +25,10 @@ struct Serve: AsyncParsableCommand {
             Several replicas: give them the same database and --redis, and put a load balancer in front.
             """)
 
-    @Option(name: .long, help: ArgumentHelp("Model folder (default: the shipped model).", valueName: "DIR")) var model: String?
+    @Option(name: .long, help: ArgumentHelp(
+        "Model folder; repeat it to serve several directions, e.g. --model zh2en --model en2zh (default: the shipped model).",
+        valueName: "DIR"))
+    var model: [String] = []
     @Option(name: .long, help: ArgumentHelp("Tenant database (SQLite).", valueName: "PATH")) var db: String?
     @Option(name: .customLong("tls-cert"), help: ArgumentHelp(
         "PEM certificate chain: serve HTTPS only (TLS 1.2+); SIGHUP reloads it and the key.", valueName: "FILE"))
@@ -67,7 +71,7 @@ struct Serve: AsyncParsableCommand {
         if let host { settings.host = host }
         if let port { settings.port = port }
         if let metricsPort { settings.metricsPort = metricsPort }
-        if let model { settings.model = model }
+        if !model.isEmpty { settings.model = model.joined(separator: ",") }
         if let redis {
             if (try? RedisURL(redis))?.password != nil { throw CLIError(message: "put a Redis password in CSANMT_REDIS, not in a flag") }
             settings.redis = redis
@@ -86,7 +90,7 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = .info
         let metrics = ServerMetrics()
         let batching = settings.batchingOptions()
-        let translator = try loadTranslator(try DefaultModel.resolve(settings.model), batching: batching, metrics: metrics)
+        let translator = try loadTranslators(settings.modelFolders, batching: batching, metrics: metrics)
         let env: ServerEnvironment
         do {
             let store = try TenantStore(path: settings.db,
@@ -137,6 +141,14 @@ struct Serve: AsyncParsableCommand {
         }
         logger.info("quotas and shared cache in Redis at \(url) (\(mode.rawValue))")
         return (counter, client)
+    }
+
+    /// One translator per model folder (the shipped models when none is given); several are routed by direction.
+    func loadTranslators(_ folders: [String], batching: BatchingOptions, metrics: ServerMetrics) throws -> any Translator {
+        let dirs = folders.isEmpty ? try DefaultModel.shipped() : try folders.map { try DefaultModel.resolve($0) }
+        let translators = try dirs.map { try loadTranslator($0, batching: batching, metrics: metrics) }
+        if translators.count == 1 { return translators[0] }
+        do { return try ModelRouter(translators) } catch { throw CLIError(message: "\(error)") }
     }
 
     func loadTranslator(_ dir: URL, batching: BatchingOptions, metrics: ServerMetrics) throws -> EngineTranslator {

@@ -19,7 +19,7 @@ $CSANMT_API_REPAIRS. The run uses one worker, so a repair lands before the next 
 Some failures are dropped, each only after checking here that the server was right (each drop is logged too).
 "Missing required header accepted" (ST203) on the DeepL and LibreTranslate routes when the answer is 403
 `missing_credentials`: those APIs answer 403, not 401, without credentials, and their client libraries expect it
-(docs/compatibility.md). And three kinds of "schema-valid request rejected" (ST202), because no schema can express
+(docs/compatibility.md). And two kinds of "schema-valid request rejected" (ST202), because no schema can express
 the rule:
 
 - `POST /api/v1/admin/tenants/{id}/keys` with `scopes` outside the tenant's current scopes (400 `invalid_request`):
@@ -27,9 +27,7 @@ the rule:
   the tenant.
 - a drop-in translation without a source language whose text is detected as English (400
   `unsupported_language_pair`: the model translates zh→en only): it depends on the text's letters. Checked with the
-  server's rule (LanguageGuess in Sources/Server/Compat/LanguageCodes.swift).
-- a drop-in translation of a text holding `<` as markup (DeepL `tag_handling`, Google `format=html`, the default,
-  LibreTranslate `format=html`): 400 `bad_request`, markup is not supported yet. Checked on the request.
+  server's rule (LanguageGuess in Sources/Translation/LanguageGuess.swift).
 
 Environment (set by Tests/API/run): CSANMT_API_BASE, CSANMT_API_ROLE (`tenant` or `operator`), CSANMT_API_PRINCIPAL
 (tenant or operator id), CSANMT_API_KEY, CSANMT_BIN, CSANMT_API_DB, CSANMT_API_CLI_AUDIT, CSANMT_API_REPAIRS.
@@ -176,13 +174,6 @@ def compat_refusal_is_right(case, response):
             language = guess_language("\n".join(texts))
             if language != "zh":
                 return f"the text is detected as {language}, the model translates zh→en"
-    if code == "bad_request" and any("<" in t for t in texts):
-        path = case.operation.path
-        markup = (first(p, "tag_handling") is not None if path == "/v2/translate"
-                  else (first(p, "format") or "html") == "html" if path == "/language/translate/v2"
-                  else first(p, "format") == "html")
-        if markup:
-            return "a text holds `<` and is sent as markup"
     return None
 
 

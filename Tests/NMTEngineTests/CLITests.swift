@@ -140,4 +140,79 @@ struct CLITests {
         let mode = (try FileManager.default.attributesOfItem(atPath: db + ".master-key")[.posixPermissions] as? NSNumber)?.intValue
         #expect(mode == 0o600)
     }
+
+    @Test("tokenize --lang en reads a zh→en folder's English side without weights, as ModelScope's en→zh pipeline does")
+    func tokenizeEitherLanguage() throws {
+        let dir = Fixtures.temporaryDirectory().appendingPathComponent("model")
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        _ = try ModelConverter(input: Fixtures.root.appendingPathComponent("pipeline/zh2en"), output: dir).run()
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("model.safetensors"))   // never needed
+        let golden = try String(contentsOf: Fixtures.root.appendingPathComponent("pipeline/en2zh/expected.jsonl"), encoding: .utf8)
+        var sentences: [String] = [], ids: [[Int]] = []
+        for line in golden.split(separator: "\n") {
+            let j = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            sentences += try #require(j["sentences"] as? [String])
+            ids += try #require(j["input_ids"] as? [[Int]])
+        }
+        let r = try Self.run("csanmt", ["tokenize", "--lang", "en", "--model", dir.path], stdin: sentences.joined(separator: "\n") + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        let got = try r.stdout.split(separator: "\n").map { line in
+            try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["ids"] as? [Int])
+        }
+        #expect(got == ids)
+
+        let wrong = try Self.run("csanmt", ["tokenize", "--lang", "fr", "--model", dir.path], stdin: "x\n")
+        #expect(wrong.status != 0 && wrong.stderr.contains("the model's languages are zh and en, not fr"), "\(wrong.stderr)")
+    }
+
+    @Test("with no --model, the shipped folder tokenises and detokenises both languages")
+    func defaultFolderBothLanguages() throws {
+        let en = try Self.run("csanmt", ["tokenize", "--lang", "en"], stdin: "The weather is nice today.\n")
+        #expect(en.status == 0, "\(en.stderr)")
+        let line = try #require(try JSONSerialization.jsonObject(with: Data(en.stdout.utf8)) as? [String: Any])
+        #expect((line["words"] as? [String]) == ["The", "weather", "is", "nice", "today", "."])
+        let zh = try Self.run("csanmt", ["detokenize", "--lang", "zh"], stdin: "今天 天气 很 好 。\n")
+        #expect(zh.status == 0 && zh.stdout == "今天天气很好。\n", "\(zh.stdout) \(zh.stderr)")
+        let back = try Self.run("csanmt", ["detokenize", "--lang", "en"], stdin: "The wea@@ ther is nice today .\n")
+        #expect(back.stdout == "The weather is nice today.\n", "\(back.stdout) \(back.stderr)")
+    }
+
+    @Test("translate: each stdin line goes the way its language says, through the model of that direction; --to picks too")
+    func translateBothDirections() throws {
+        let tmp = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var lines: [String] = [], expected: [String] = []
+        var folders: [String: String] = [:]
+        for direction in ["zh2en", "en2zh"] {
+            let dir = tmp.appendingPathComponent(direction)
+            _ = try ModelConverter(input: Fixtures.root.appendingPathComponent("pipeline/\(direction)"), output: dir).run()
+            folders[direction] = dir.path
+            let golden = try String(contentsOf: Fixtures.root.appendingPathComponent("pipeline/\(direction)/expected.jsonl"), encoding: .utf8)
+            for line in golden.split(separator: "\n") {
+                let j = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                let text = try #require(j["text"] as? String)
+                guard !text.contains("\n"), !text.contains("<SENT_SPLIT>") else { continue }   // one stdin line each
+                // Only lines whose language is unambiguous: no Latin letter in a zh line, no Han in an en line
+                // (the goldens also hold mixed edge cases, which auto-detection may fairly send either way).
+                let han = text.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }
+                let latin = text.unicodeScalars.contains { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }
+                guard direction == "zh2en" ? han && !latin : latin && !han else { continue }
+                lines.append(text)
+                expected.append(try #require(j["translation"] as? String))
+            }
+        }
+        #expect(lines.count >= 8)
+        // Interleave the two directions, so that routing, not order, puts each answer in its place.
+        let order = lines.indices.sorted { ($0 % 2, $0) < ($1 % 2, $1) }
+        let both = ["translate", "--no-split", "--model", folders["zh2en"]!, "--model", folders["en2zh"]!]
+        let r = try Self.run("csanmt", both, stdin: order.map { lines[$0] }.joined(separator: "\n") + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) == order.map { expected[$0] })
+
+        let toZh = try Self.run("csanmt", both + ["--to", "zh", lines.last!])
+        #expect(toZh.status == 0 && toZh.stdout == expected.last! + "\n", "\(toZh.stderr)")
+        let missing = try Self.run("csanmt", ["translate", "--model", folders["zh2en"]!, "--to", "zh", "The weather is nice."])
+        #expect(missing.status != 0 && missing.stderr.contains("no model translates into zh"), "\(missing.stderr)")
+    }
 }
+

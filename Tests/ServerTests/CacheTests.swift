@@ -1,8 +1,10 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import Server
+@testable import Translation
 
 /// The translation cache: hits are recorded, tenants are isolated by default, the LRU evicts the least recent.
 @Suite("Translation cache")
@@ -73,5 +75,39 @@ struct CacheTests {
         c.set("c", "3")              // evicts b
         #expect(c.get("b") == nil && c.get("a") == "1" && c.get("c") == "3")
         #expect(c.count == 2)
+    }
+}
+
+/// A translation cut at its step budget reaches the client flagged, on every path, and is not cached.
+@Suite("Truncated translations")
+struct TruncationFlagTests {
+    @Test("the native answer says which texts were cut, the header counts them, the audit line too; no cache entry")
+    func flagged() async throws {
+        let s = try TestServer()   // EchoTranslator: a text holding [cut] comes back truncated
+        let a = try s.tenant("org_a", scopes: CompatTests.compatScopes)
+        let truncatedHeader = HTTPField.Name("X-Translation-Truncated")!
+        try await s.app().test(.router) { client in
+            let token = try #require(try await client.token("org_a", a))
+            let one = try await client.postJSON("/api/v1/translate", #"{"text": "很长的段落[cut]"}"#, token: token)
+            #expect(one.status == .ok)
+            #expect(one.json?["truncated"] as? Bool == true)
+            #expect(one.headers[truncatedHeader] == "1")
+            let batch = try await client.postJSON("/api/v1/translate", #"{"text": ["好", "很长的段落[cut]"]}"#, token: token)
+            #expect(batch.json?["truncated"] as? [Bool] == [false, true])
+            let again = try await client.postJSON("/api/v1/translate", #"{"text": "很长的段落[cut]"}"#, token: token)
+            #expect(again.json?["truncated"] as? Bool == true)
+            let whole = try await client.postJSON("/api/v1/translate", #"{"text": "好"}"#, token: token)
+            #expect(whole.json?["translated_text"] as? String == "[en] 好")
+            #expect(whole.json?["truncated"] == nil, "a complete translation carries no flag")
+            #expect(whole.headers[truncatedHeader] == nil)
+            // The drop-in APIs have no such field: the header tells them.
+            let deepl = try await client.execute(uri: "/v2/translate?text=%E6%AE%B5%E8%90%BD%5Bcut%5D&target_lang=EN", method: .post,
+                                                 headers: [.authorization: "DeepL-Auth-Key \(a)"])
+            #expect(deepl.status == .ok && deepl.headers[truncatedHeader] == "1", "\(String(buffer: deepl.body))")
+        }
+        let lines = try s.auditLines().filter { ($0["path"] as? String) == "/api/v1/translate" }
+        #expect(lines.map { $0["truncated"] as? Int } == [1, 1, 1, nil])
+        // The cut text is translated again each time, never served from the cache; the complete one was cached.
+        #expect(lines.map { $0["cache"] as? String } == ["miss", "miss", "miss", "hit"])
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import Server
+import Translation
 
 /// The drop-in DeepL, Google and LibreTranslate routes: their shapes, their errors, and the one path underneath
 /// (same usage and audit as the native route). The official client libraries are driven by Tests/Compat/run.
@@ -127,8 +128,16 @@ struct CompatTests {
             let error = wrong.json?["error"] as? [String: Any]
             #expect(wrong.status == .unauthorized && error?["code"] as? Int == 401 && error?["status"] as? String == "UNAUTHENTICATED")
             #expect((error?["errors"] as? [[String: Any]])?.first?["reason"] as? String == "forbidden")
-            let html = try await client.postJSON("/language/translate/v2?key=\(key)", #"{"q": "<b>你好</b>", "target": "en"}"#)
-            #expect(html.status == .badRequest && ((html.json?["error"] as? [String: Any])?["message"] as? String ?? "").contains("html"))
+            // format html is Google's default: tags kept, translated text escaped; a text node with nothing to translate
+            // (` & {name}`: a sign and a placeholder) stays as the client wrote it. format text sends the text as it is.
+            let html = try await client.postJSON("/language/translate/v2?key=\(key)", #"{"q": "<b>你好</b> & {name}", "target": "en"}"#)
+            let htmlText = ((html.json?["data"] as? [String: Any])?["translations"] as? [[String: Any]])?.first?["translatedText"] as? String
+            #expect(htmlText == "<b>[en] 你好</b> & {name}", "\(html.status) \(String(buffer: html.body))")
+            let text = try await client.postJSON("/language/translate/v2?key=\(key)", #"{"q": "甲 < 乙", "target": "en", "format": "text"}"#)
+            let plain = ((text.json?["data"] as? [String: Any])?["translations"] as? [[String: Any]])?.first?["translatedText"] as? String
+            #expect(plain == "[en] 甲 < 乙")
+            let bad = try await client.postJSON("/language/translate/v2?key=\(key)", #"{"q": "x", "target": "en", "format": "rtf"}"#)
+            #expect(bad.status == .badRequest)
         }
     }
 

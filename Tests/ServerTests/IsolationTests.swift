@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import Testing
 @testable import Server
+@testable import Translation
 
 /// Isolation between tenants on the shared engine: fair scheduling by tenant, admission before work, short-window
 /// rate limits and honest metering. The gated fake engine makes the order observable; nothing here asserts a time.
@@ -35,7 +36,7 @@ struct IsolationTests {
         let quiet = Task { try await t.translate(TranslationJob(texts: ["b-hello"], pair: pair, owner: Self.owner("org_b"))) }
         #expect(await eventually { t.scheduler.queuedSentences(tenant: "org_b") == 1 })
         t.gate.open()
-        #expect(try await quiet.value == ["[en] b-hello"])
+        #expect(try await quiet.value.map(\.text) == ["[en] b-hello"])
         let position = t.batches.firstIndex { $0.contains("b-hello") } ?? .max
         // Batch 0 was A's alone; A's turn may hold credit (one quantum, 32 tokens) into batch 1; B is in it or the next.
         #expect(position <= 2, "B waited \(position) batches behind A's 996 queued sentences")
@@ -118,7 +119,7 @@ struct IsolationTests {
         // The express batch is topped up to express_batch_sentences (2) with A's next sentence of the same bucket.
         #expect(t.scheduler.queuedSentences(tenant: "org_a") == 31)
         t.gate.open()
-        #expect(try await quiet.value == ["[en] b-hi"])
+        #expect(try await quiet.value.map(\.text) == ["[en] b-hi"])
         _ = try await heavy.value
         #expect(t.batches.contains(["b-hi", "a8"]), "\(t.batches)")
         t.scheduler.shutdown()
@@ -194,7 +195,7 @@ struct IsolationTests {
 
     @Test("the engine translator counts sentences as it will split them (2,500 copies of 好。 are 2,500 sentences)")
     func sentenceCounting() throws {
-        let translator = try EngineTranslator(modelDirectory: DefaultModelTests.root.appendingPathComponent("Weights/csanmt-zh2en-small"))
+        let translator = try EngineTranslator(modelDirectory: ShippedModel.folder)
         #expect(translator.sentenceCount([String(repeating: "好。", count: 2_500)]) == 2_500)
         #expect(translator.sentenceCount(["今天天气很好。我们去公园。\n\n第二段。", "  "]) == 3)
     }
@@ -397,7 +398,7 @@ struct IsolationTests {
         var options = BatchingOptions()
         options.workers = 1
         options.maxQueued = 0   // refused once tokenised (more pieces than the queue holds): about tokenisation, not decoding
-        let translator = try EngineTranslator(modelDirectory: DefaultModelTests.root.appendingPathComponent("Weights/csanmt-zh2en-small"),
+        let translator = try EngineTranslator(modelDirectory: ShippedModel.folder,
                                               batching: options)
         let s = try TestServer(translator: translator)
         let key = try s.tenant("org_a")

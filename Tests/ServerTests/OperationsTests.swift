@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import Testing
 @testable import Server
+@testable import Translation
 
 /// Metrics, the web UI's headers, slow clients, and graceful shutdown.
 @Suite("Operations")

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import Testing
 @testable import Server
+@testable import Translation
 
 /// The cross-request batcher: merging, length buckets, fairness, the bounded queue, cancellation.
 @Suite("Batch scheduler")

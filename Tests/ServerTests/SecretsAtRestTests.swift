@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import Server
+@testable import Translation
 
 /// Signing secrets are encrypted with the master keyring; rotation through a two-key ring.
 @Suite("Secrets at rest")

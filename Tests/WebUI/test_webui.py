@@ -623,3 +623,31 @@ def test_tenant_admin_console_is_confined(server, browsers, artifacts):
     assert by_id(operator, "tenant-form-card").is_displayed()
     assert pages.by_testid(operator, "toggle-ui_other").is_displayed()
     assert by_id(operator, "audit-tenant").is_displayed()
+
+
+def test_swap_direction_with_both_models(two_way_server, browser, artifacts):
+    """With zh→en and en→zh served, the swap button appears; swapping moves the translation into the source pane,
+    flips the language labels, and the next translation goes en→zh."""
+    two_way_server.create_tenant("ui_swap", "Swap")
+    _, key = two_way_server.create_key("ui_swap")
+    pages.sign_in(browser, two_way_server.base_url, "ui_swap", key)
+    swap = by_id(browser, "swap-button")
+    wait(browser).until(lambda d: swap.is_displayed())
+    assert by_id(browser, "source-lang-name").text == "Chinese" and by_id(browser, "target-lang-name").text == "English"
+
+    pages.translate(browser, SENTENCE)
+    english = pages.wait_translation(browser)
+    assert re.search(r"[A-Za-z]{2,}", english), f"not English: {english!r}"
+    swap.click()
+    assert by_id(browser, "source-lang-name").text == "English" and by_id(browser, "target-lang-name").text == "Chinese"
+    assert by_id(browser, "source-text").get_attribute("value") == english, "the translation moves to the source pane"
+    assert by_id(browser, "translation-output").text == ""
+    by_id(browser, "translate-button").click()
+    output = pages.wait_translation(browser)
+    assert output and output != english
+    pages.screenshot(browser, artifacts, "translator-swapped")
+    # The server saw the swapped direction (its log names neither, so ask it the same question).
+    token = two_way_server.token("ui_swap", key)
+    answer = two_way_server.http("POST", "/api/v1/translate", {"text": english, "source": "en", "target": "zh"}, token)
+    assert answer.status == 200 and answer.json["translated_text"] == output
+

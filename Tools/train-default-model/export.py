@@ -4,6 +4,8 @@
   python export.py [--run-dir /work/scratch/train/run] [--ckpt PREFIX] [--average PREFIX,PREFIX...]
                    [--lp-rate 0.6] [--out /work/scratch/train/export/csanmt-zh2en-small] [--no-verify]
 
+The direction (zh->en or en->zh) is the one prepare_data.py wrote into the run's data folder (stats.json).
+
 --average: the exported weights are the element-wise mean of --ckpt and these checkpoints (checkpoint
 averaging, a standard last step of NMT training; recorded in configuration.json).
 --lp-rate: the beam search's length penalty alpha written to configuration.json (`model.lp_rate` and
@@ -39,7 +41,8 @@ from modelscope.models.nlp.csanmt import translation as T  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REFERENCE = os.environ.get('CSANMT_REFERENCE', '/work/shared/reference')
-SAMPLES = ['今天天气很好。', '我想喝一杯咖啡。', '这个文件无法打开，请检查权限。']
+SAMPLES = {'zh': ['今天天气很好。', '我想喝一杯咖啡。', '这个文件无法打开，请检查权限。'],
+           'en': ['The weather is nice today.', 'I would like a cup of coffee.', 'This file cannot be opened; check the permissions.']}
 
 # keys of the released configuration.json `model` section (inference semantics)
 MODEL_KEYS = ['hidden_size', 'filter_size', 'num_heads', 'num_encoder_layers',
@@ -121,6 +124,9 @@ def main():
 
     for f in ('src_vocab.txt', 'trg_vocab.txt', 'bpe.zh', 'bpe.en'):
         shutil.copy(os.path.join(data_dir, f), os.path.join(a.out, f))
+    # The direction prepare_data.py wrote (zh2en before --direction existed).
+    direction = json.load(open(os.path.join(data_dir, 'stats.json'))).get('direction', 'zh2en')
+    src_lang, tgt_lang = direction[:2], direction[3:]
     conf = {
         'framework': 'tensorflow',
         'task': 'translation',
@@ -128,8 +134,8 @@ def main():
         'model': dict(type='csanmt-translation', **p),
         'dataset': {'src_vocab': {'file': 'src_vocab.txt'},
                     'trg_vocab': {'file': 'trg_vocab.txt'}},
-        'preprocessor': {'src_lang': 'zh', 'tgt_lang': 'en',
-                         'src_bpe': {'file': 'bpe.zh'}, 'tgt_bpe': {'file': 'bpe.en'}},
+        'preprocessor': {'src_lang': src_lang, 'tgt_lang': tgt_lang,
+                         'src_bpe': {'file': 'bpe.%s' % src_lang}, 'tgt_bpe': {'file': 'bpe.%s' % tgt_lang}},
         'train': dict({k: tp[k] for k in TRAIN_KEYS if k in tp},
                       residual_dropout=tp['residual_dropout'],
                       relu_dropout=tp['relu_dropout'],
@@ -150,13 +156,13 @@ def main():
     # restore + beam search, via the reference oracle.
     out_npz = os.path.join(tempfile.mkdtemp(), 'verify.npz')
     r = subprocess.run([sys.executable, os.path.join(REFERENCE, 'oracle_dump.py'), a.out,
-                        '<SENT_SPLIT>'.join(SAMPLES), out_npz],
+                        '<SENT_SPLIT>'.join(SAMPLES[src_lang]), out_npz],
                        capture_output=True, text=True)
     if r.returncode != 0:
         print(r.stderr[-3000:])
         sys.exit('verification FAILED')
     res = json.loads(r.stdout.strip().splitlines()[-1])
-    for s, t in zip(SAMPLES, res['translation'].split('<SENT_SPLIT>')):
+    for s, t in zip(SAMPLES[src_lang], res['translation'].split('<SENT_SPLIT>')):
         print('  %s -> %s' % (s, t))
     print('verification OK (restored with Saver(tf.global_variables()) and ran beam 4)')
 

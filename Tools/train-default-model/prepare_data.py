@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Data preparation for the small CSANMT zh->en default model.
+"""Data preparation for the small CSANMT default models (zh->en, and en->zh with --direction en2zh).
 
 Reads the training TSVs under ../shared/data/train (never ../shared/data/test),
 cleans and filters them, preprocesses EXACTLY like ModelScope's
@@ -10,7 +10,10 @@ vocabulary used for both src_vocab.txt and trg_vocab.txt.
 
 usage:
   python prepare_data.py [--data /work/shared/data] [--out /work/scratch/train/data]
-                         [--zh-merges 8000] [--en-merges 8000] [--min-count 2]
+                         [--zh-merges 8000] [--en-merges 8000] [--min-count 2] [--direction zh2en|en2zh]
+
+--direction en2zh writes the same pairs, BPE codes and joint vocabulary with the sides of train.ids.npz
+swapped (source = en, target = zh); stats.json records the direction for export.py.
 
 Outputs in --out:
   bpe.zh, bpe.en             subword-nmt codes (#version: 0.2)
@@ -131,6 +134,8 @@ def main():
                     help='BPE tokens seen fewer times go to <unk>')
     ap.add_argument('--max-bpe-len', type=int, default=80)
     ap.add_argument('--seed', type=int, default=1234)
+    ap.add_argument('--direction', choices=['zh2en', 'en2zh'], default='zh2en',
+                    help='which side is the source in train.ids.npz (BPE codes and vocabulary are the same)')
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     t0 = time.time()
@@ -265,12 +270,15 @@ def main():
         flat = np.fromiter((i for s in seqs for i in s), dtype=np.int32,
                            count=int(lens.sum()))
         return flat, lens
+    if args.direction == 'en2zh':
+        src_ids, trg_ids = trg_ids, src_ids
     sf, sl = pack(src_ids)
     tf_, tl = pack(trg_ids)
     np.savez(os.path.join(args.out, 'train.ids.npz'), src=sf, src_len=sl,
              trg=tf_, trg_len=tl, vocab_size=np.int32(V))
 
     summary = dict(
+        direction=args.direction,
         corpora=stats,
         unique_pairs=sum(s['kept'] for s in stats.values()),
         training_pairs_after_upsampling=len(pairs),

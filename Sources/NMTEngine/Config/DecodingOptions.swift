@@ -6,8 +6,29 @@ public struct DecodingOptions: Sendable, Equatable {
     public var lengthPenalty: Float?
     /// Fixed number of target steps (default 100), independent of the source length, as in ModelScope.
     public var maxLength: Int?
+    /// Longer step budgets for longer sources (nil: the fixed `maxLength`, as in ModelScope).
+    public var lengthScaling: LengthScaling?
     /// When a sentence of a batch stops decoding (default `.eachSentence`).
     public var stopping: Stopping
+
+    /// A step budget that grows with the source: each sentence gets `max(maxLength, ratio × source tokens + extra)`
+    /// steps (at most ``DecodingOptions/maxSteps``), so a long source is not cut at a fixed 100 steps. A sentence
+    /// whose budget is `maxLength` decodes exactly as with the fixed budget: beams and scores are unchanged (the
+    /// budget enters ModelScope's stopping bound, so only longer sources can differ, and they would have been cut).
+    public struct LengthScaling: Sendable, Equatable {
+        public var ratio: Double
+        public var extra: Int
+        public init(ratio: Double, extra: Int) {
+            self.ratio = ratio
+            self.extra = extra
+        }
+
+        /// The budget of a source of `tokens` ids.
+        func steps(sourceTokens tokens: Int, atLeast minimum: Int) -> Int {
+            let scaled = (ratio * Double(tokens)).rounded(.up) + Double(extra)
+            return min(DecodingOptions.maxSteps, max(minimum, scaled.isFinite ? Int(min(scaled, 1e9)) : minimum))
+        }
+    }
 
     /// When the beam search stops, for a batch of several sentences.
     ///
@@ -26,10 +47,11 @@ public struct DecodingOptions: Sendable, Equatable {
     }
 
     public init(beamSize: Int? = nil, lengthPenalty: Float? = nil, maxLength: Int? = nil,
-                stopping: Stopping = .eachSentence) {
+                lengthScaling: LengthScaling? = nil, stopping: Stopping = .eachSentence) {
         self.beamSize = beamSize
         self.lengthPenalty = lengthPenalty
         self.maxLength = maxLength
+        self.lengthScaling = lengthScaling
         self.stopping = stopping
     }
 
@@ -42,7 +64,16 @@ public struct DecodingOptions: Sendable, Equatable {
         let beamSize: Int
         let lengthPenalty: Float
         let maxLength: Int
+        let lengthScaling: LengthScaling?
         let stopping: Stopping
+
+        /// Each source's step budget. Under `.wholeBatch` every sentence gets the batch's largest (one stopping
+        /// bound for the batch, as in ModelScope).
+        func steps(_ sources: [[Int32]]) -> [Int] {
+            guard let lengthScaling else { return sources.map { _ in maxLength } }
+            let each = sources.map { lengthScaling.steps(sourceTokens: $0.count, atLeast: maxLength) }
+            return stopping == .wholeBatch ? each.map { _ in each.max() ?? maxLength } : each
+        }
     }
 
     func resolved(with defaults: ModelConfig.DecodingDefaults) throws -> Resolved {
@@ -56,6 +87,9 @@ public struct DecodingOptions: Sendable, Equatable {
         }
         let alpha = lengthPenalty ?? defaults.lengthPenalty
         guard alpha.isFinite, alpha >= 0 else { throw EngineError.invalidInput("length penalty \(alpha) must be ≥ 0") }
-        return Resolved(beamSize: beam, lengthPenalty: alpha, maxLength: maxLen, stopping: stopping)
+        if let s = lengthScaling, !(s.ratio.isFinite && s.ratio >= 0 && s.extra >= 0) {
+            throw EngineError.invalidInput("length scaling needs a finite ratio ≥ 0 and extra ≥ 0")
+        }
+        return Resolved(beamSize: beam, lengthPenalty: alpha, maxLength: maxLen, lengthScaling: lengthScaling, stopping: stopping)
     }
 }

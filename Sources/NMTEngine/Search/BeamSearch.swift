@@ -20,7 +20,11 @@ public struct Hypothesis: Sendable, Equatable {
 struct BeamSearch {
     let beam: Int
     let alpha: Float
+    /// The buffers' length: the largest of `sentenceSteps`.
     let maxLength: Int
+    /// Each sentence's step budget (all `maxLength` in ModelScope's fixed mode); it also sets the sentence's
+    /// stopping bound, the length penalty at its budget.
+    let sentenceSteps: [Int]
     let vocab: Int
     let stopping: DecodingOptions.Stopping
 
@@ -48,7 +52,7 @@ struct BeamSearch {
         var top = TopK(k: 2 * k), aliveTop = TopK(k: k), finTop = TopK(k: k)
         var candScore = [Float](repeating: 0, count: 2 * k), candBeam = [Int](repeating: 0, count: 2 * k)
         var candSym = [Int32](repeating: 0, count: 2 * k)
-        let maxPenalty = lengthPenalty(cap)
+        let maxPenalties = sentenceSteps.map(lengthPenalty)   // by sentence
         var t = 0
         var results = [[Hypothesis]?](repeating: nil, count: b)
         // Sentence s's k entries as TF returns them: finished ones if any finished, else the alive beams.
@@ -119,8 +123,10 @@ struct BeamSearch {
             state.reorder(sourceRows: sourceRows, steps: t + 1)
             t += 1
             // ModelScope's `_is_finished`, evaluated before the next step.
+            // A sentence whose own budget is spent is done too (only under `.eachSentence` can budgets differ).
             let done = (0..<state.activeSentences).map {
-                isFinished(state.slotSentence[$0], k, logProbs, finScores, finFlags, maxPenalty)
+                let s = state.slotSentence[$0]
+                return t >= sentenceSteps[s] || isFinished(s, k, logProbs, finScores, finFlags, maxPenalties[s])
             }
             switch stopping {
             case .wholeBatch:

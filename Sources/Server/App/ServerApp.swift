@@ -4,6 +4,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Translation
 
 /// Builds the HTTP application: routes, middleware order, and the server configuration.
 public enum ServerApp {

@@ -1,4 +1,5 @@
 import Foundation
+import Translation
 
 /// Service settings. Sources, later ones winning: built-in defaults, a JSON config file, `CSANMT_*` environment
 /// variables, command-line flags. Secrets are never taken from flags (they would show in `ps`).
@@ -14,8 +15,13 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     /// Master key file (base64 keys, one per line, the encrypting one first) that encrypts the signing secrets;
     /// nil: `$CSANMT_MASTER_KEY`, else `<db>.master-key` (created on first use). Never the key itself.
     public var masterKeyFile: String?
-    /// Model folder; nil = the default model.
+    /// Model folder, or several separated by commas (one per direction); nil = the default model.
     public var model: String?
+
+    /// The model folders named by ``model`` (empty: the default model).
+    public var modelFolders: [String] {
+        (model ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
     /// Audit log file; nil = none.
     public var auditLog: String?
     public var auditStdout = false

@@ -1,4 +1,5 @@
 import Foundation
+import Translation
 
 /// Everything the routes depend on, built once at start-up (and by tests, with fakes where useful).
 public struct ServerEnvironment: Sendable {

@@ -32,12 +32,15 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public var targetTenant: String?
     /// The operating-system user who ran the CLI (and `SUDO_USER` when run through sudo).
     public var osUser: String?
+    /// Translations: how many texts were cut (a chunk's decoding ran out of steps); absent when none was.
+    public var truncated: Int?
 
     public init(time: Date, requestID: String, clientIP: String? = nil, tenantID: String? = nil, tenantName: String? = nil,
                 keyID: String? = nil, method: String, path: String, status: Int, latencyMs: Double,
                 characters: Int? = nil, error: String? = nil, action: String? = nil, target: String? = nil,
                 cache: String? = nil, changes: [String: FieldChange]? = nil, actor: String? = nil, osUser: String? = nil,
-                operatorID: String? = nil, targetTenant: String? = nil) {
+                operatorID: String? = nil, targetTenant: String? = nil, truncated: Int? = nil) {
+        self.truncated = truncated
         self.operatorID = operatorID
         self.targetTenant = targetTenant
         self.changes = changes
@@ -61,7 +64,7 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case time, method, path, status, characters, error, action, target, cache, changes, actor
+        case time, method, path, status, characters, error, action, target, cache, changes, actor, truncated
         case osUser = "os_user", operatorID = "operator_id", targetTenant = "target_tenant"
         case requestID = "request_id", clientIP = "client_ip", tenantID = "tenant_id", tenantName = "tenant_name"
         case keyID = "key_id", latencyMs = "latency_ms"

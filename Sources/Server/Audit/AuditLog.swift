@@ -1,4 +1,5 @@
 import Foundation
+import Translation
 #if canImport(Glibc)
 import Glibc
 #endif

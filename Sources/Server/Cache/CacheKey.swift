@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Translation
 
 /// Cache keys: a SHA-256 over everything that changes a translation, plus the scope that isolates tenants.
 enum CacheKey {

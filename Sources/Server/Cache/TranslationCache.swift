@@ -1,4 +1,5 @@
 import Foundation
+import Translation
 
 /// Whether cached translations are shared between tenants.
 public enum CacheScope: String, Sendable, Codable, CaseIterable {

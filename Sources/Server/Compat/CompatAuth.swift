@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Translation
 
 extension ServerApp {
     /// The tenant behind a drop-in call. It brings its API key the way its family does (DeepL's
@@ -26,14 +27,14 @@ extension ServerApp {
     }
 
     /// The source language of a call: the one asked for, else the one most of the texts are in.
-    static func sourceLanguage(asked: String?, texts: [String], family: APIFamily, env: ServerEnvironment,
-                               parameter: String) throws -> (code: String, detected: Bool, confidence: Double) {
+    static func sourceLanguage(asked: String?, texts: [String], options: TextOptions = .plain, family: APIFamily,
+                               env: ServerEnvironment, parameter: String) throws -> (code: String, detected: Bool, confidence: Double) {
         let served = Array(Set(env.translator.directions.map(\.source))).sorted()
         if let asked, asked.lowercased() != "auto" {
             return (try LanguageCodes.require(asked, parameter: parameter, family, served: served), false, 1)
         }
         let fallback = env.translator.directions.first?.source ?? "zh"
-        let guess = LanguageGuess.guess(texts.joined(separator: "\n"), fallback: fallback)
+        let guess = LanguageGuess.guess(options.translatableText(texts), fallback: fallback)
         return (guess.language, true, guess.confidence)
     }
 

@@ -13,6 +13,16 @@ struct CompatParameters: Sendable {
     func all(_ name: String) -> [String] { values[name] ?? [] }
     /// The first value of `name`, nil when absent or empty.
     func first(_ name: String) -> String? { values[name]?.first.flatMap { $0.isEmpty ? nil : $0 } }
+    /// The markup format named by `name` (DeepL's `tag_handling`, Google's and LibreTranslate's `format`): every value
+    /// sent must be one of `allowed` or empty (400 otherwise); the first non-empty one, else `fallback`.
+    func format(_ name: String, allowed: Set<String>, fallback: String?) throws -> String? {
+        let values = all(name)
+        if let bad = values.first(where: { !$0.isEmpty && !allowed.contains($0.lowercased()) }) {
+            throw APIError.badRequest("'\(name)' must be one of \(allowed.sorted().joined(separator: ", ")); got '\(bad)'")
+        }
+        return values.first { !$0.isEmpty } ?? fallback
+    }
+
     /// Whether the client sent `name` as a list: a JSON array, or the name repeated.
     func isList(_ name: String) -> Bool { jsonLists.contains(name) || all(name).count > 1 }
 

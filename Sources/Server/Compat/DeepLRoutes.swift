@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Translation
 
 /// DeepL API v2 (`/v2/translate`, `/v2/usage`, `/v2/languages`) over the one translation path.
 extension ServerApp {
@@ -50,11 +51,13 @@ extension ServerApp {
             }
             guard let targetText = p.first("target_lang") else { throw APIError.badRequest("Value for 'target_lang' not specified.") }
             let target = try LanguageCodes.require(targetText, parameter: "target_lang", .deepl, served: servedTargets(env))
-            if let tags = p.first("tag_handling"), texts.contains(where: { $0.contains("<") }) {
-                throw APIError.badRequest("tag_handling '\(tags)' is not supported by this server yet: send plain text (docs/compatibility.md)")
-            }
-            let source = try sourceLanguage(asked: p.first("source_lang"), texts: texts, family: .deepl, env: env, parameter: "source_lang")
-            let result = try await perform(TranslationCall(texts: texts, source: source.code, target: target, isBatch: texts.count > 1),
+            // tag_handling html or xml; ignore_tags is a comma-separated list, as DeepL takes it.
+            let ignore = p.all("ignore_tags").flatMap { $0.split(separator: ",").map(String.init) }
+            let options = try TextOptions.parse(format: try p.format("tag_handling", allowed: ["html", "xml"], fallback: nil),
+                                                ignoreTags: ignore, keep: [])
+            let source = try sourceLanguage(asked: p.first("source_lang"), texts: texts, options: options, family: .deepl, env: env, parameter: "source_lang")
+            let result = try await perform(TranslationCall(texts: texts, source: source.code, target: target, isBatch: texts.count > 1,
+                                                           options: options),
                                            identity: identity, context: context, env: env)
             let detected = LanguageCodes.display(result.pair.source, .deepl)
             let body = DeepLTranslations(translations: zip(texts, result.outputs).map { text, out in

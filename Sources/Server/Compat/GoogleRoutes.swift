@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Translation
 
 /// Google Cloud Translation v2 (`/language/translate/v2`, `/detect`, `/languages`) over the one translation path.
 extension ServerApp {
@@ -38,12 +39,12 @@ extension ServerApp {
             guard !texts.isEmpty else { throw APIError.badRequest("Required Text") }
             guard let targetText = p.first("target") else { throw APIError.badRequest("Required Target") }
             let target = try LanguageCodes.require(targetText, parameter: "target", .google, served: servedTargets(env))
-            // Google's default format is html; text without tags reads the same either way.
-            if (p.first("format") ?? "html") == "html", texts.contains(where: { $0.contains("<") }) {
-                throw APIError.badRequest("format html with tags is not supported by this server yet: send format=text (docs/compatibility.md)")
-            }
-            let source = try sourceLanguage(asked: p.first("source"), texts: texts, family: .google, env: env, parameter: "source")
-            let result = try await perform(TranslationCall(texts: texts, source: source.code, target: target, isBatch: texts.count > 1),
+            // Google's default format is html (tags kept, the translation HTML-escaped), as Google answers.
+            let options = try TextOptions.parse(format: try p.format("format", allowed: ["text", "html"], fallback: "html"),
+                                                ignoreTags: [], keep: [])
+            let source = try sourceLanguage(asked: p.first("source"), texts: texts, options: options, family: .google, env: env, parameter: "source")
+            let result = try await perform(TranslationCall(texts: texts, source: source.code, target: target, isBatch: texts.count > 1,
+                                                           options: options),
                                            identity: identity, context: context, env: env)
             let detected = source.detected ? LanguageCodes.display(result.pair.source, .google) : nil
             let body = GoogleData(data: GoogleTranslations(translations: result.outputs.map {

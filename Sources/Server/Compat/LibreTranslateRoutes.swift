@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Translation
 
 /// LibreTranslate (`/translate`, `/detect`, `/languages`, `/frontend/settings`) over the one translation path.
 extension ServerApp {
@@ -11,31 +12,9 @@ extension ServerApp {
     /// `translatedText` (and `detectedLanguage`) mirror `q`: a string for a string, a list for a list.
     struct LibreTranslation: Encodable, Sendable {
         let translatedText: TextInput
-        let detectedLanguage: LibreDetectedValue?
-        let alternatives: AlternativesValue?
-    }
-    enum LibreDetectedValue: Encodable, Sendable {
-        case one(LibreDetected)
-        case many([LibreDetected])
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.singleValueContainer()
-            switch self {
-            case .one(let d): try c.encode(d)
-            case .many(let d): try c.encode(d)
-            }
-        }
-    }
-    /// Alternative translations: this server has one per text, so the lists are empty.
-    enum AlternativesValue: Encodable, Sendable {
-        case one([String])
-        case many([[String]])
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.singleValueContainer()
-            switch self {
-            case .one(let a): try c.encode(a)
-            case .many(let a): try c.encode(a)
-            }
-        }
+        let detectedLanguage: OneOrMany<LibreDetected>?
+        /// Alternative translations: this server has one per text, so the lists are empty.
+        let alternatives: OneOrMany<[String]>?
     }
     struct LibreLanguage: Encodable, Sendable {
         let code: String
@@ -64,12 +43,12 @@ extension ServerApp {
             guard !texts.isEmpty else { throw APIError.badRequest("Invalid request: missing q parameter") }
             guard let targetText = p.first("target") else { throw APIError.badRequest("Invalid request: missing target parameter") }
             let target = try LanguageCodes.require(targetText, parameter: "target", .libretranslate, served: servedTargets(env))
-            if p.first("format") == "html", texts.contains(where: { $0.contains("<") }) {
-                throw APIError.badRequest("format html with tags is not supported by this server yet: send format=text (docs/compatibility.md)")
-            }
+            let options = try TextOptions.parse(format: try p.format("format", allowed: ["text", "html"], fallback: nil),
+                                                ignoreTags: [], keep: [])
             let isList = p.isList("q")
-            let source = try sourceLanguage(asked: p.first("source"), texts: texts, family: .libretranslate, env: env, parameter: "source")
-            let result = try await perform(TranslationCall(texts: texts, source: source.code, target: target, isBatch: texts.count > 1),
+            let source = try sourceLanguage(asked: p.first("source"), texts: texts, options: options, family: .libretranslate, env: env, parameter: "source")
+            let result = try await perform(TranslationCall(texts: texts, source: source.code, target: target, isBatch: texts.count > 1,
+                                                           options: options),
                                            identity: identity, context: context, env: env)
             let detected = source.detected
                 ? LibreDetected(confidence: (source.confidence * 100).rounded(), language: result.pair.source) : nil

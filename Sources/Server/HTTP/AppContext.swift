@@ -39,6 +39,7 @@ public final class AuditState: @unchecked Sendable {
     private var _action: String?
     private var _target: String?
     private var _cache: String?
+    private var _truncated: Int?
     private var _changes: [String: FieldChange]?
 
     func with<T>(_ body: () -> T) -> T {
@@ -59,6 +60,8 @@ public final class AuditState: @unchecked Sendable {
     public var action: String? { get { with { _action } } set { with { _action = newValue } } }
     public var target: String? { get { with { _target } } set { with { _target = newValue } } }
     public var cache: String? { get { with { _cache } } set { with { _cache = newValue } } }
+    /// Texts of the answer whose translation was cut.
+    public var truncated: Int? { get { with { _truncated } } set { with { _truncated = newValue } } }
     /// Admin writes: what changed (``FieldChange/diff(_:_:ignoring:)``).
     public var changes: [String: FieldChange]? { get { with { _changes } } set { with { _changes = newValue } } }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Translation
 
 /// Outermost middleware: gives each request an id (`X-Request-Id`), turns every error into the JSON error body,
 /// sets security headers, and writes the audit line for API requests (`/api/` and the drop-in routes).
@@ -69,7 +70,7 @@ struct RequestAuditMiddleware: RouterMiddleware {
                 keyID: s.keyID, method: request.method.rawValue, path: request.uri.path, status: Int(response.status.code),
                 latencyMs: (ms * 1000).rounded() / 1000, characters: s.characters, error: errorCode, action: s.action,
                 target: s.target, cache: s.cache, changes: s.changes, actor: s.operatorID == nil ? nil : "operator",
-                operatorID: s.operatorID, targetTenant: s.targetTenant))
+                operatorID: s.operatorID, targetTenant: s.targetTenant, truncated: s.truncated))
         }
         return response
     }

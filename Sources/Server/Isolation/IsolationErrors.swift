@@ -8,12 +8,6 @@ public struct RateLimited: Error, Sendable, Equatable {
     public let retryAfter: Double?
 }
 
-/// Too many sentences in one request (413 `too_many_sentences`).
-public struct TooManySentences: Error, Sendable, Equatable {
-    public let count: Int
-    public let limit: Int
-}
-
 extension APIError {
     /// 429 `concurrency_limit`: the tenant is over its share of this replica; other tenants are unaffected.
     static func concurrencyLimit(_ message: String, retryAfter seconds: Int) -> APIError {

@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import Metrics
 import Prometheus
+import Translation
 
 /// The service's metrics, recorded through swift-metrics into a Prometheus registry of its own (not the global
 /// `MetricsSystem`, so several servers, e.g. in tests, can live in one process). Exposed at `/metrics`.
@@ -96,6 +97,11 @@ public final class ServerMetrics: SchedulerObserver, @unchecked Sendable {
     public func queueWait(tenant: String, seconds: Double) {
         Metrics.Timer(label: "csanmt_queue_wait_seconds", dimensions: [("tenant", tenant)], factory: factory)
             .recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    /// Chunks whose decoding ran out of steps before `</s>` (their texts are flagged `truncated`).
+    public func truncated(chunks: Int) {
+        Counter(label: "csanmt_truncated_chunks_total", factory: factory).increment(by: chunks)
     }
 
     public func sentencesDropped(_ count: Int) {

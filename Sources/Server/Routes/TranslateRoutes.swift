@@ -1,6 +1,8 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
+import Translation
 
 extension ServerApp {
     /// `POST /api/v1/translate` (tenant from the token) and `POST /api/v1/{tenant_id}/translate`.
@@ -20,14 +22,21 @@ extension ServerApp {
         let body = try await request.decodeJSON(TranslateRequest.self, limit: env.config.maxBodyBytes)
         let isBatch: Bool
         if case .batch = body.text { isBatch = true } else { isBatch = false }
-        let result = try await perform(TranslationCall(texts: body.text.texts, source: body.source, target: body.target, isBatch: isBatch),
+        let result = try await perform(TranslationCall(texts: body.text.texts, source: body.source, target: body.target, isBatch: isBatch,
+                                                       options: try body.textOptions()),
                                        identity: identity, context: context, env: env)
         let translated: TextInput = isBatch ? .batch(result.outputs) : .single(result.outputs.first ?? "")
-        var response = try JSONResponse(TranslateResponse(translatedText: translated, usage: .init(characters: result.characters)))
+        let truncated: OneOrMany<Bool>? = !result.truncated.contains(true) ? nil
+            : isBatch ? .many(result.truncated) : .one(result.truncated.first ?? false)
+        var response = try JSONResponse(TranslateResponse(translatedText: translated, usage: .init(characters: result.characters),
+                                                          truncated: truncated))
             .response(from: request, context: context)
         response.headers.append(contentsOf: result.headers)
         return response
     }
+
+    /// `X-Translation-Truncated: N`: N texts of the answer were cut (a chunk's decoding ran out of steps).
+    static let truncatedHeader = HTTPField.Name("X-Translation-Truncated")!
 
     /// The one translation path of every API family (native, DeepL, Google, LibreTranslate):
     /// size → rate limits (every request counts from here, valid or not: a client looping on 413s is stopped too)
@@ -41,7 +50,7 @@ extension ServerApp {
         let tenant = identity.tenant.id
         let limits = identity.tenant.limits.resolved(env.isolationDefaults)
         try await checkRateLimits(env, identity, limits, characters: characters)
-        let pair = try resolvePair(source: call.source, target: call.target, env.translator)
+        let pair = try resolvePair(source: call.source, target: call.target, texts: call.texts, options: call.options, env.translator)
         let sentences = env.translator.sentenceCount(call.texts)
         guard sentences <= env.config.maxSentencesPerRequest else {
             throw TooManySentences(count: sentences, limit: env.config.maxSentencesPerRequest)
@@ -56,9 +65,9 @@ extension ServerApp {
         let usage = try await consumeQuota(env, tenant: tenant, day: day, now: now, characters: characters, limits: quotaLimits)
 
         let owner = SchedulingClass(tenant: tenant, weight: limits.weight, maxQueued: limits.maxQueuedSentences)
-        let outputs: [String]
+        let outputs: [TranslatedText]
         do {
-            outputs = try await cachedTranslate(call.texts, pair: pair, owner: owner, env: env, context: context)
+            outputs = try await cachedTranslate(call.texts, pair: pair, options: call.options, owner: owner, env: env, context: context)
         } catch {
             if refusedBeforeWork(error) { try? await env.quota.refund(tenant: tenant, day: day, requests: 1, characters: characters) }
             throw error
@@ -66,7 +75,13 @@ extension ServerApp {
         await storeEngineTime(env, day: day)
         var headers = HTTPFields()
         RateLimitHeaders.apply(to: &headers, limits: quotaLimits, usage: usage, resetIn: day.secondsUntilReset(from: now))
-        return TranslationResult(outputs: outputs, characters: characters, pair: pair, headers: headers)
+        let truncated = outputs.map(\.truncated)
+        if truncated.contains(true) {
+            // Every API family carries the flag in a header; the native body also names the texts.
+            headers[Self.truncatedHeader] = String(truncated.filter { $0 }.count)
+            context.audit.truncated = truncated.filter { $0 }.count
+        }
+        return TranslationResult(outputs: outputs.map(\.text), truncated: truncated, characters: characters, pair: pair, headers: headers)
     }
 
     /// The per-request size limits of translation and detection alike: at most `max_batch_items` texts (one
@@ -130,30 +145,36 @@ extension ServerApp {
 
     /// Translations from the cache where possible; the rest from the translator, under the deadline and cancelled
     /// when the client disconnects. Records the cache outcome in the audit line and the metrics.
-    static func cachedTranslate(_ texts: [String], pair: LanguagePair, owner: SchedulingClass, env: ServerEnvironment,
-                                context: AppContext) async throws -> [String] {
+    static func cachedTranslate(_ texts: [String], pair: LanguagePair, options: TextOptions, owner: SchedulingClass,
+                                env: ServerEnvironment, context: AppContext) async throws -> [TranslatedText] {
         let cache = env.cache
-        guard cache.isEnabled else { return try await translateGuarded(texts, pair: pair, owner: owner, env: env, context: context) }
-        let keys = texts.map { cache.key(tenant: owner.tenant, model: env.translator.cacheIdentity, pair: pair, text: $0) }
-        var outputs = await cache.lookup(keys)
+        guard cache.isEnabled else {
+            return try await translateGuarded(texts, pair: pair, options: options, owner: owner, env: env, context: context)
+        }
+        // The options are part of the key: the same text as HTML or with terms kept is another translation.
+        let keys = texts.map { cache.key(tenant: owner.tenant, model: env.translator.cacheIdentity, pair: pair,
+                                         text: options.cacheVariant.isEmpty ? $0 : options.cacheVariant + "\u{0}" + $0) }
+        var outputs = await cache.lookup(keys).map { $0.map { TranslatedText(text: $0) } }
         let missing = outputs.indices.filter { outputs[$0] == nil }
         let hits = texts.count - missing.count
         env.metrics.cache(hits: hits, misses: missing.count)
         context.audit.cache = missing.isEmpty ? "hit" : hits == 0 ? "miss" : "partial"
         if !missing.isEmpty {
-            let fresh = try await translateGuarded(missing.map { texts[$0] }, pair: pair, owner: owner, env: env, context: context)
+            let fresh = try await translateGuarded(missing.map { texts[$0] }, pair: pair, options: options, owner: owner, env: env,
+                                                   context: context)
             for (k, i) in missing.enumerated() { outputs[i] = fresh[k] }
-            cache.store(missing.enumerated().map { (keys[$1], fresh[$0]) })
+            // A truncated translation is not cached: only complete ones are worth serving again.
+            cache.store(missing.enumerated().filter { !fresh[$0.offset].truncated }.map { (keys[$1], fresh[$0].text) })
         }
-        return outputs.map { $0 ?? "" }
+        return outputs.map { $0 ?? TranslatedText(text: "") }
     }
 
     /// Runs the translation in a child task that is cancelled when the deadline passes (504) or the connection
     /// closes (the client left: its sentences leave the queue).
-    static func translateGuarded(_ texts: [String], pair: LanguagePair, owner: SchedulingClass, env: ServerEnvironment,
-                                 context: AppContext) async throws -> [String] {
+    static func translateGuarded(_ texts: [String], pair: LanguagePair, options: TextOptions, owner: SchedulingClass,
+                                 env: ServerEnvironment, context: AppContext) async throws -> [TranslatedText] {
         let translator = env.translator
-        let job = TranslationJob(texts: texts, pair: pair, owner: owner)
+        let job = TranslationJob(texts: texts, pair: pair, owner: owner, options: options)
         let work = Task { try await translator.translate(job) }
         let timedOut = Flag()
         let deadline = Task {
@@ -178,11 +199,26 @@ extension ServerApp {
     }
 
     /// `source`/`target` default to the model's direction; anything else the model cannot do is a 400.
-    static func resolvePair(source: String?, target: String?, _ translator: any Translator) throws -> LanguagePair {
-        guard let first = translator.directions.first else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
-        let pair = LanguagePair(source: source?.lowercased() ?? first.source, target: target?.lowercased() ?? first.target)
-        guard translator.directions.contains(pair) else {
-            let known = translator.directions.map { "\($0.source)→\($0.target)" }.joined(separator: ", ")
+    /// The direction of a request. `source` absent: the served source when there is one, else (`zh` and `en` both
+    /// served) the language of the texts, as `"auto"` asks explicitly (``LanguageGuess``: mixed text goes by its
+    /// weighted majority of Han and Latin letters). `target` absent: the target served from that source. 400
+    /// `unsupported_language_pair` names the directions served.
+    static func resolvePair(source: String?, target: String?, texts: [String], options: TextOptions = .plain,
+                            _ translator: any Translator) throws -> LanguagePair {
+        let directions = translator.directions
+        guard let first = directions.first else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
+        let target = target?.lowercased()
+        var source = source?.lowercased()
+        if source == "auto" || (source == nil && Set(directions.map(\.source)).count > 1) {
+            let candidates = directions.filter { target == nil || $0.target == target }.map(\.source)
+            let fallback = candidates.first ?? first.source
+            let guess = LanguageGuess.guess(options.translatableText(texts), fallback: fallback).language
+            source = candidates.contains(guess) ? guess : fallback
+        }
+        let from = source ?? first.source
+        let pair = LanguagePair(source: from, target: target ?? directions.first { $0.source == from }?.target ?? first.target)
+        guard directions.contains(pair) else {
+            let known = directions.map { "\($0.source)→\($0.target)" }.joined(separator: ", ")
             throw APIError(.badRequest, "unsupported_language_pair", "\(pair.source)→\(pair.target) is not served (available: \(known))")
         }
         return pair

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Server
+@testable import Translation
 
 /// A gate the test opens and closes; engine "calls" wait at it.
 final class Gate: @unchecked Sendable {
@@ -46,8 +47,9 @@ final class GatedTranslator: Translator, @unchecked Sendable {
 
     var batches: [[String]] { log.all }
 
-    func translate(_ job: TranslationJob) async throws -> [String] {
+    func translate(_ job: TranslationJob) async throws -> [TranslatedText] {
         try await scheduler.submit(job.texts.map { $0.unicodeScalars.map { Int32($0.value) } }, as: job.owner)
+            .map { TranslatedText(text: $0) }
     }
 
     func queuedSentences(tenant: String) -> Int { scheduler.queuedSentences(tenant: tenant) }

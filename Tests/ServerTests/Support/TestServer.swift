@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 @testable import Server
+@testable import Translation
 
 /// A clock tests can move.
 final class TestClock: @unchecked Sendable {
@@ -12,13 +13,18 @@ final class TestClock: @unchecked Sendable {
     func advance(_ seconds: TimeInterval) { lock.lock(); current += seconds; lock.unlock() }
 }
 
-/// Test-only translator: upper-cases and tags the text, so tests see that routing, shapes and counts are right.
+/// Test-only translator: tags each piece of text (after markup and protected spans are cut out, as the real backend
+/// does), so tests see that routing, shapes, counts and options are right. A text holding `[cut]` comes back flagged
+/// as truncated, as a real translation cut at its step budget would.
 /// Never served by `csanmt serve`.
 struct EchoTranslator: Translator {
     let directions = [LanguagePair(source: "zh", target: "en")]
     let description = "echo (tests only)"
     let cacheIdentity = "echo"
-    func translate(_ job: TranslationJob) async throws -> [String] { job.texts.map { "[en] " + $0 } }
+    func translate(_ job: TranslationJob) async throws -> [TranslatedText] {
+        // Markup and protected spans are handled as the real backend does; each piece is tagged.
+        await job.translatingPieces { pieces in pieces.map { TranslatedText(text: "[en] " + $0, truncated: $0.contains("[cut]")) } }
+    }
 }
 
 /// A server environment on a temporary database, with two tenants and an admin.

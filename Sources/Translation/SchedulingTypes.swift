@@ -57,4 +57,10 @@ public protocol SchedulerObserver: Sendable {
     func engineTime(tenant: String, seconds: Double)
     /// How long a request waited for its first sentence to enter a batch.
     func queueWait(tenant: String, seconds: Double)
+    /// Chunks whose decoding ran out of steps before `</s>` (their texts are flagged as truncated).
+    func truncated(chunks: Int)
+}
+
+extension SchedulerObserver {
+    public func truncated(chunks: Int) {}
 }

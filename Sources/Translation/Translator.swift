@@ -8,15 +8,18 @@ public struct LanguagePair: Hashable, Sendable, Codable {
     }
 }
 
-/// One request's texts, and who asks (for fair scheduling between tenants).
+/// One request's texts, how to read them, and who asks (for fair scheduling between tenants).
 public struct TranslationJob: Sendable {
     public var texts: [String]
     public var pair: LanguagePair
     public var owner: SchedulingClass
-    public init(texts: [String], pair: LanguagePair, owner: SchedulingClass) {
+    /// Markup and what to keep (``TextOptions``); plain text by default.
+    public var options: TextOptions
+    public init(texts: [String], pair: LanguagePair, owner: SchedulingClass, options: TextOptions = .plain) {
         self.texts = texts
         self.pair = pair
         self.owner = owner
+        self.options = options
     }
 }
 
@@ -29,7 +32,7 @@ public protocol Translator: Sendable {
     /// Translates each text (a text may hold several sentences and paragraphs); the result has the same count.
     /// Cancelling the calling task drops the texts' queued sentences. Throws ``TranslationError/busy(retryAfterSeconds:)``
     /// when the backend's queue is full and ``TranslationError/overShare(retryAfterSeconds:)`` when the owner's is.
-    func translate(_ job: TranslationJob) async throws -> [String]
+    func translate(_ job: TranslationJob) async throws -> [TranslatedText]
     /// Sentences the texts hold as the backend will count them (cheap: no tokenisation). The server refuses
     /// requests with too many before any work.
     func sentenceCount(_ texts: [String]) -> Int
@@ -39,6 +42,17 @@ public protocol Translator: Sendable {
     var queuedSentences: Int { get }
     /// A stable identity of the model and decoding settings (part of cache keys).
     var cacheIdentity: String { get }
+}
+
+/// One text's translation, and whether part of it was cut: a chunk's decoding ran out of steps before `</s>`.
+/// A truncated translation is still returned (most of it is there), flagged so that the client knows.
+public struct TranslatedText: Sendable, Equatable, Codable {
+    public var text: String
+    public var truncated: Bool
+    public init(text: String, truncated: Bool = false) {
+        self.text = text
+        self.truncated = truncated
+    }
 }
 
 /// Translation failures the API reports as such.
@@ -60,10 +74,21 @@ public enum TranslationError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
+/// Too many sentences in one request for the server's limit, or for the scheduler's whole queue (the server
+/// answers 413 `too_many_sentences`).
+public struct TooManySentences: Error, Sendable, Equatable {
+    public let count: Int
+    public let limit: Int
+    public init(count: Int, limit: Int) {
+        self.count = count
+        self.limit = limit
+    }
+}
+
 extension Translator {
     /// Texts in, texts out, scheduled as `tenant` with weight 1 (tests and single-tenant callers).
     public func translate(_ texts: [String], pair: LanguagePair, tenant: String = "default") async throws -> [String] {
-        try await translate(TranslationJob(texts: texts, pair: pair, owner: SchedulingClass(tenant: tenant)))
+        try await translate(TranslationJob(texts: texts, pair: pair, owner: SchedulingClass(tenant: tenant))).map(\.text)
     }
 
     /// One sentence per text (backends that do not split).

@@ -67,7 +67,7 @@ func lowerThreadPriority(_ nice: Int32) {
 }
 
 /// Starts a named thread with an 8 MiB stack (engine calls and tokenisation recurse deeper than the default allows).
-func startDedicatedThread(name: String, _ body: @escaping @Sendable () -> Void) {
+public func startDedicatedThread(name: String, _ body: @escaping @Sendable () -> Void) {
     let t = Thread(block: body)
     t.name = name
     t.stackSize = 8 << 20
