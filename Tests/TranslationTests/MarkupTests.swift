@@ -21,7 +21,8 @@ struct MarkupTests {
     }
 
     @Test("real pages: segments join back exactly; translated, every tag, attribute, comment and <code>/<pre> text is unchanged",
-          arguments: ["apa.en.html", "apa.zh-cn.html", "pr01.en.html", "pr01.zh-cn.html"])
+          arguments: ["apa.en.html", "apa.zh-cn.html", "pr01.en.html", "pr01.zh-cn.html", "lo-keyboard.en-US.html",
+                      "lo-keyboard.zh-CN.html", "lo-start_parameters.en-US.html", "lo-start_parameters.zh-CN.html"])
     func realPages(_ name: String) throws {
         let page = try String(contentsOf: Self.pages.appendingPathComponent(name), encoding: .utf8)
         let options = TextOptions(format: .html)
