@@ -50,7 +50,7 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
                 observer: SchedulerObserver? = nil) throws {
         model = try CSANMTModel(directory: modelDirectory)
         let c = model.config
-        pipeline = try ModelFolder(modelDirectory).textPipeline(source: c.sourceLanguage)
+        pipeline = try ModelFolder(modelDirectory, config: c).textPipeline(source: c.sourceLanguage)
         directions = [LanguagePair(source: c.sourceLanguage, target: c.targetLanguage)]
         description = "\(modelDirectory.lastPathComponent) (\(c.sourceLanguage)→\(c.targetLanguage), \(c.numEncoderLayers)-\(c.numDecoderLayers)-\(c.hiddenSize), BLAS \(model.blasLibrary.coreName))"
         // Model folder + a digest of config.json (architecture and decoding defaults) + the weights' size and date.

@@ -10,8 +10,13 @@ public struct ModelFolder: Sendable {
 
     /// Reads `url/config.json`; errors name the file at fault.
     public init(_ url: URL) throws {
+        self.init(url, config: try ModelConfig.load(directory: url))
+    }
+
+    /// The folder whose config is already loaded (by ``CSANMTModel``, which reads it with the weights).
+    public init(_ url: URL, config: ModelConfig) {
         self.url = url
-        config = try ModelConfig.load(directory: url)
+        self.config = config
     }
 
     /// The model's two languages, source first.

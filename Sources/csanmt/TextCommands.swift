@@ -59,24 +59,19 @@ struct Translate: ParsableCommand {
         }
     }
 
-    /// The direction of one line: --from (or its letters, under auto), then --to (or what that source is served into).
+    /// The direction of one line: --from (or its letters, under auto), then --to (or what that source is served into),
+    /// as the server chooses (``LanguagePair/requested(source:target:text:served:)``).
     func direction(of line: String, served: [LanguagePair], folders: [ModelFolder]) throws -> LanguagePair {
+        if let pair = LanguagePair.requested(source: from, target: to, text: line, served: served), served.contains(pair) {
+            return pair
+        }
         let target = to?.lowercased()
-        let reaching = served.filter { target == nil || $0.target == target }
         let listed = served.map { "\($0.source)→\($0.target)" }.joined(separator: ", ")
         let models = folders.map(\.url.path).joined(separator: ", ")
-        guard let fallback = reaching.first?.source else {
+        guard served.contains(where: { target == nil || $0.target == target }) else {
             throw CLIError(message: "no model translates into \(target ?? "?") (models: \(listed) in \(models)); add one with --model DIR")
         }
-        var source = from.lowercased()
-        if source == "auto" {
-            let guess = LanguageGuess.guess(line, fallback: fallback).language
-            source = reaching.contains { $0.source == guess } ? guess : fallback
-        }
-        guard let pair = reaching.first(where: { $0.source == source }) else {
-            throw CLIError(message: "no model translates \(source)→\(target ?? "?") (models: \(listed) in \(models)); add one with --model DIR")
-        }
-        return pair
+        throw CLIError(message: "no model translates \(from.lowercased())→\(target ?? "?") (models: \(listed) in \(models)); add one with --model DIR")
     }
 }
 
@@ -96,7 +91,7 @@ struct Tokenize: ParsableCommand {
     @Option(name: .long, help: "Language of the input: either of the model's languages.") var lang: String
 
     func run() throws {
-        let pipeline = try loadPipeline(options, source: lang)
+        let pipeline = try loadPipeline(try loadFolder(options), source: lang)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         var out = ""
@@ -128,7 +123,7 @@ struct Detokenize: ParsableCommand {
         guard let other = folder.languages.first(where: { $0 != lang }), folder.languages.contains(lang) else {
             throw CLIError(message: "the model's languages are \(folder.languages.joined(separator: " and ")), not \(lang)")
         }
-        let pipeline = try loadPipeline(options, source: other)
+        let pipeline = try loadPipeline(folder, source: other)
         let out = readStdinLines().map { pipeline.detokenize($0) + "\n" }.joined()
         FileHandle.standardOutput.write(Data(out.utf8))
     }
@@ -142,8 +137,7 @@ func loadFolder(_ options: ModelOptions) throws -> ModelFolder {
 }
 
 /// The text pipeline reading `source`, from the tokenizer files alone.
-func loadPipeline(_ options: ModelOptions, source: String) throws -> CSANMTTextPipeline {
-    let folder = try loadFolder(options)
+func loadPipeline(_ folder: ModelFolder, source: String) throws -> CSANMTTextPipeline {
     guard folder.languages.contains(source) else {
         throw CLIError(message: "the model's languages are \(folder.languages.joined(separator: " and ")), not \(source)")
     }

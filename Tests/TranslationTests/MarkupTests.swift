@@ -92,6 +92,7 @@ struct MarkupTests {
                 #expect(translated.text.contains(span), "\(span) lost from \(text): \(translated.text)")
             }
         }
+        #expect(ProtectedSpans.patterns.count == ProtectedSpans.sources.count, "a pattern does not compile")
         // Not placeholders: a percentage, a price, a plain sentence.
         #expect(ProtectedSpans.segments("50% off, 3 items for $5") == [.text("50% off, 3 items for $5")])
         #expect(ProtectedSpans.segments("今天天气很好。") == [.text("今天天气很好。")])

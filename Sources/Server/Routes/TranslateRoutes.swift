@@ -199,24 +199,16 @@ extension ServerApp {
     }
 
     /// `source`/`target` default to the model's direction; anything else the model cannot do is a 400.
-    /// The direction of a request. `source` absent: the served source when there is one, else (`zh` and `en` both
-    /// served) the language of the texts, as `"auto"` asks explicitly (``LanguageGuess``: mixed text goes by its
-    /// weighted majority of Han and Latin letters). `target` absent: the target served from that source. 400
+    /// The direction of a request (``LanguagePair/requested(source:target:text:served:)``; language detection reads
+    /// only the text that reaches the model, so tag names and URLs do not count as English). 400
     /// `unsupported_language_pair` names the directions served.
     static func resolvePair(source: String?, target: String?, texts: [String], options: TextOptions = .plain,
                             _ translator: any Translator) throws -> LanguagePair {
         let directions = translator.directions
-        guard let first = directions.first else { throw APIError(.serviceUnavailable, "not_ready", "no model is loaded") }
-        let target = target?.lowercased()
-        var source = source?.lowercased()
-        if source == "auto" || (source == nil && Set(directions.map(\.source)).count > 1) {
-            let candidates = directions.filter { target == nil || $0.target == target }.map(\.source)
-            let fallback = candidates.first ?? first.source
-            let guess = LanguageGuess.guess(options.translatableText(texts), fallback: fallback).language
-            source = candidates.contains(guess) ? guess : fallback
+        guard let pair = LanguagePair.requested(source: source, target: target, text: options.translatableText(texts),
+                                                served: directions) else {
+            throw APIError(.serviceUnavailable, "not_ready", "no model is loaded")
         }
-        let from = source ?? first.source
-        let pair = LanguagePair(source: from, target: target ?? directions.first { $0.source == from }?.target ?? first.target)
         guard directions.contains(pair) else {
             let known = directions.map { "\($0.source)→\($0.target)" }.joined(separator: ", ")
             throw APIError(.badRequest, "unsupported_language_pair", "\(pair.source)→\(pair.target) is not served (available: \(known))")

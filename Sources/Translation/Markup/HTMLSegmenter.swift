@@ -125,7 +125,9 @@ public enum HTMLSegmenter {
         if !xml { name = name.lowercased() }
         let attributes = String(String.UnicodeScalarView(body[k...]))
         let selfClosing = body.last == "/"
-        let translateNo = attributes.range(of: #"(^|\s)translate\s*=\s*["']?no["']?"#, options: [.regularExpression, .caseInsensitive]) != nil
+        // The regular expression only for the few tags that mention the attribute at all (a page has thousands of tags).
+        let translateNo = attributes.range(of: "translate", options: .caseInsensitive) != nil
+            && attributes.range(of: #"(^|\s)translate\s*=\s*["']?no["']?"#, options: [.regularExpression, .caseInsensitive]) != nil
         return Tag(name: name, closing: closing, selfClosing: selfClosing, translateNo: translateNo)
     }
 }

@@ -56,11 +56,11 @@ struct MarkupPlan: Sendable {
                 parts.append(.literal(markup ? MarkupEntities.escape(s) : s))
             case .text(let t):
                 guard Self.hasLetter(t) else { parts.append(.literal(markup ? MarkupEntities.escape(t) : t)); continue }
-                let core = t.trimmingCharacters(in: .whitespacesAndNewlines)
-                let lead = String(t.prefix { $0.isWhitespace }), trail = String(t.reversed().prefix { $0.isWhitespace }.reversed())
-                if !lead.isEmpty { parts.append(.literal(lead)) }
+                // `t` has a letter, so its leading and trailing white space never overlap; the core is what lies between.
+                let lead = t.prefix { $0.isWhitespace }, trail = String(t.reversed().prefix { $0.isWhitespace }.reversed())
+                if !lead.isEmpty { parts.append(.literal(String(lead))) }
                 parts.append(.piece(pieces.count, escape: markup))
-                pieces.append(core)
+                pieces.append(String(t.dropFirst(lead.count).dropLast(trail.count)))
                 if !trail.isEmpty { parts.append(.literal(trail)) }
             }
         }

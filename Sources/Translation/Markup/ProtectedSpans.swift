@@ -7,7 +7,7 @@ import Foundation
 /// than it protects.)
 public enum ProtectedSpans {
     /// The patterns, most specific first (a URL holding `%20` stays one URL).
-    static let patterns: [NSRegularExpression] = [
+    static let sources = [
         #"(?:https?|ftp)://[^\s<>"'`]+[^\s<>"'`.,;:!?)\]}，。；：！？）】」]"#,    // URL, without trailing punctuation
         #"www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[^\s<>"'`]*[^\s<>"'`.,;:!?)\]}，。；：！？）】」])?"#,
         #"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"#,        // e-mail
@@ -16,7 +16,9 @@ public enum ProtectedSpans {
         #"\{[A-Za-z0-9_.:,-]{0,64}\}"#,                                               // {name}, {0}, {}
         #"%\([A-Za-z0-9_]{1,64}\)[-+#0]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]"#,            // %(name)s
         #"%(?:\d+\$)?[-+#0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|z|j|t|q)?[diouxXeEfFgGaAcspn@]"#,   // %s, %1$d, %-5.2f, %@
-    ].map { try! NSRegularExpression(pattern: $0) }
+    ]
+    /// `sources` compiled. They are constants: `MarkupTests` checks that every one compiles, so none is ever dropped.
+    static let patterns = sources.compactMap { try? NSRegularExpression(pattern: $0) }
 
     /// `text` cut into translated and kept segments. `terms`: exact strings to keep wherever they occur.
     public static func segments(_ text: String, terms: [String] = []) -> [TextSegment] {
