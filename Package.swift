@@ -30,7 +30,9 @@ let package = Package(
     targets: [
         // Inference engine: ids in, beams out. OpenBLAS is loaded at run time (see BLAS/OpenBLASLoader.swift),
         // so that the right CPU kernel can be chosen before the library initialises.
-        .target(name: "NMTEngine", path: "Sources/NMTEngine"),
+        // oneDNN from Debian (libdnnl-dev) runs the int8 products (`--compute int8`).
+        .target(name: "NMTEngine", dependencies: ["CDNNL"], path: "Sources/NMTEngine"),
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         // Text pipeline: jieba segmentation, Moses normalize/tokenize/detokenize, subword-nmt BPE, SentencePiece.
         // Text in, ids out (and back); never sees tensors.
         .target(name: "Tokenizer", path: "Sources/Tokenizer", resources: [.copy("Resources")]),

@@ -14,14 +14,31 @@ public final class CSANMTModel: @unchecked Sendable {
     private let file: SafeTensorsFile   // owns the mapped weights that `model` points into
     private let model: Transformer
 
+    /// The arithmetic the products run in.
+    public let compute: ComputeType
+    /// oneDNN, when ``compute`` is ``ComputeType/int8``.
+    public let int8Kernel: OneDNN?
+
     /// Loads `directory/config.json` and its weights. Errors name the file or tensor at fault.
-    public init(directory: URL) throws {
+    /// With `compute: .int8` the weight matrices are quantized at load (see ``ComputeType/int8``).
+    public init(directory: URL, compute: ComputeType = .float32) throws {
         self.directory = directory
+        self.compute = compute
         config = try ModelConfig.load(directory: directory)
         file = try SafeTensorsFile(path: directory.appendingPathComponent(config.weights).path)
-        let weights = try ModelWeights(file: file, config: config)
         blasLibrary = try OpenBLAS.shared()
-        model = Transformer(blas: BLAS(lib: blasLibrary), config: config, weights: weights)
+        int8Kernel = compute == .int8 ? try OneDNN.shared() : nil
+        let weights = try ModelWeights(file: file, config: config, int8Kernel: int8Kernel)
+        model = Transformer(blas: BLAS(lib: blasLibrary, int8: int8Kernel), config: config, weights: weights)
+    }
+
+    /// The compute type and the kernel behind it, e.g. `float32 (OpenBLAS SkylakeX)` or
+    /// `int8 (oneDNN brg:avx512_core_vnni)`.
+    public var computeDescription: String {
+        switch compute {
+        case .float32: return "float32 (OpenBLAS \(blasLibrary.coreName))"
+        case .int8: return "int8 (oneDNN \(int8Kernel?.implementation ?? "unavailable"))"
+        }
     }
 
     /// Upper bound on the decoding buffers of one `translate` call.

@@ -10,6 +10,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidInput(String)
     /// OpenBLAS could not be loaded.
     case blasUnavailable(String)
+    /// The int8 kernels (oneDNN) could not be set up.
+    case int8Unavailable(String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .unsupportedConfig(msg): return "unsupported model config: \(msg)"
         case let .invalidInput(msg): return "invalid input: \(msg)"
         case let .blasUnavailable(msg): return "BLAS unavailable: \(msg)"
+        case let .int8Unavailable(msg): return "int8 compute unavailable: \(msg)"
         }
     }
 }

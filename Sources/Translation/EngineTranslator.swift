@@ -46,19 +46,22 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
 
     /// Loads the model folder and its tokenizer files (see docs/model-format.md). Errors name the file at fault.
     /// `batching` starts the scheduler's worker threads (the server); without it only ``translateNow`` is used.
-    public init(modelDirectory: URL, maxBatchSentences: Int = 16, batching: BatchingOptions? = nil,
-                observer: SchedulerObserver? = nil) throws {
-        model = try CSANMTModel(directory: modelDirectory)
+    /// `compute` picks float32 or int8 products (``ComputeType``).
+    public init(modelDirectory: URL, compute: ComputeType = .float32, maxBatchSentences: Int = 16,
+                batching: BatchingOptions? = nil, observer: SchedulerObserver? = nil) throws {
+        model = try CSANMTModel(directory: modelDirectory, compute: compute)
         let c = model.config
         pipeline = try ModelFolder(modelDirectory, config: c).textPipeline(source: c.sourceLanguage)
         directions = [LanguagePair(source: c.sourceLanguage, target: c.targetLanguage)]
-        description = "\(modelDirectory.lastPathComponent) (\(c.sourceLanguage)→\(c.targetLanguage), \(c.numEncoderLayers)-\(c.numDecoderLayers)-\(c.hiddenSize), BLAS \(model.blasLibrary.coreName))"
-        // Model folder + a digest of config.json (architecture and decoding defaults) + the weights' size and date.
+        description = "\(modelDirectory.lastPathComponent) (\(c.sourceLanguage)→\(c.targetLanguage), \(c.numEncoderLayers)-\(c.numDecoderLayers)-\(c.hiddenSize), \(model.computeDescription))"
+        // Model folder + a digest of config.json (architecture and decoding defaults) + the weights' size and date
+        // + the compute type (int8 translations may differ from float32 ones, and replicas share the cache).
         let configData = (try? Data(contentsOf: modelDirectory.appendingPathComponent("config.json"))) ?? Data()
         let weights = try? FileManager.default.attributesOfItem(atPath: modelDirectory.appendingPathComponent("model.safetensors").path)
         let configDigest = SHA256.hash(data: configData).prefix(8).map { String(format: "%02x", $0) }.joined()
         cacheIdentity = [modelDirectory.lastPathComponent, configDigest,
-                         "\((weights?[.size] as? Int) ?? 0)", "\((weights?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"]
+                         "\((weights?[.size] as? Int) ?? 0)", "\((weights?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)",
+                         compute.rawValue]
             .joined(separator: "|")
         self.maxBatchSentences = maxBatchSentences
         self.observer = observer

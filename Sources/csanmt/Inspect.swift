@@ -4,7 +4,7 @@ import NMTEngine
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print a model's config, parameter count and the BLAS kernel in use.")
+        abstract: "Print a model's config, parameter count, compute type and the kernels in use.")
 
     @OptionGroup var options: ModelOptions
 
@@ -29,6 +29,7 @@ struct Inspect: ParsableCommand {
             blas:         \(blas.config) (\(blas.libraryPath))
             blas kernel:  \(blas.coreName) (OPENBLAS_CORETYPE=\(kernel.coretype ?? "unset"), chosen by \(kernel.source)), \
             \(blas.threads) thread(s)
+            compute:      \(model.computeDescription)
             """)
     }
 }

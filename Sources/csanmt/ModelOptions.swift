@@ -23,6 +23,11 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Worker threads for the large matrix products (default: one per core).")
     var threads: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "float32 (ModelScope's exact beams, OpenBLAS) or int8 (weights quantized at load, oneDNN: a quarter of the weight bytes per step; translations may differ slightly).",
+        valueName: "TYPE"))
+    var compute: ComputeType = .float32
+
     /// Applies `--threads` to the loaded BLAS library.
     func applyThreads(to blas: OpenBLAS) throws {
         guard let threads else { return }
@@ -33,7 +38,7 @@ struct ModelOptions: ParsableArguments {
     /// Loads the model; errors become one clear line naming the file at fault.
     func load() throws -> CSANMTModel {
         do {
-            let m = try CSANMTModel(directory: try folder())
+            let m = try CSANMTModel(directory: try folder(), compute: compute)
             try applyThreads(to: m.blasLibrary)
             return m
         } catch let e as EngineError {
@@ -83,6 +88,8 @@ enum DefaultModel {
         return found
     }
 }
+
+extension ComputeType: ExpressibleByArgument {}
 
 /// An error printed as-is, exiting with status 1.
 struct CLIError: Error, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NMTEngine
 import Server
 import Translation
 
@@ -29,6 +30,10 @@ struct Serve: AsyncParsableCommand {
         "Model folder; repeat it to serve several directions, e.g. --model zh2en --model en2zh (default: the shipped model).",
         valueName: "DIR"))
     var model: [String] = []
+    @Option(name: .long, help: ArgumentHelp(
+        "float32 (ModelScope's exact beams) or int8 (weights quantized at load: less memory and bandwidth per step; translations may differ slightly).",
+        valueName: "TYPE"))
+    var compute: ComputeType = .float32
     @Option(name: .long, help: ArgumentHelp("Tenant database (SQLite).", valueName: "PATH")) var db: String?
     @Option(name: .customLong("tls-cert"), help: ArgumentHelp(
         "PEM certificate chain: serve HTTPS only (TLS 1.2+); SIGHUP reloads it and the key.", valueName: "FILE"))
@@ -153,7 +158,7 @@ struct Serve: AsyncParsableCommand {
 
     func loadTranslator(_ dir: URL, batching: BatchingOptions, metrics: ServerMetrics) throws -> EngineTranslator {
         do {
-            let t = try EngineTranslator(modelDirectory: dir, batching: batching, observer: metrics)
+            let t = try EngineTranslator(modelDirectory: dir, compute: compute, batching: batching, observer: metrics)
             // Workers split the cores between them: each engine call then runs on 1 core, or more if there are fewer workers.
             t.model.blasLibrary.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, batching.workers))
             return t

@@ -147,7 +147,7 @@ func loadPipeline(_ folder: ModelFolder, source: String) throws -> CSANMTTextPip
 /// Loads a model folder and its text pipeline; errors become one line naming the file.
 func loadTranslator(_ folder: URL, _ options: ModelOptions) throws -> EngineTranslator {
     do {
-        let t = try EngineTranslator(modelDirectory: folder)
+        let t = try EngineTranslator(modelDirectory: folder, compute: options.compute)
         try options.applyThreads(to: t.model.blasLibrary)
         return t
     } catch let e as CLIError {

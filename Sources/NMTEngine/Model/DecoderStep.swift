@@ -78,7 +78,8 @@ extension Transformer {
 
         // Tied output projection: logits = x · Eᵀ, then log-softmax.                     // [N, V]
         let v = config.vocabSize, out = s.logProbs.p
-        blas.projectOntoEmbedding(x, rows: n, embedding: weights.embedding, vocab: v, hidden: h, out: out)
+        blas.projectOntoEmbedding(x, rows: n, embedding: weights.embedding, vocab: v, hidden: h,
+                                  int8: weights.outputProjectionInt8, out: out)
         for r in 0..<n { Kernels.logSoftmax(out + r * v, count: v) }
     }
 }

@@ -49,6 +49,10 @@ extension BLAS {
     /// OpenBLAS 0.3.21); more rows use sgemm. The bias is written first and accumulated into (beta = 1).
     /// Large products are cut into column chunks computed concurrently (see ``OpenBLAS/threads``).
     func linear(_ x: UnsafePointer<Float>, rows: Int, _ l: LinearWeights, out: UnsafeMutablePointer<Float>) {
+        if let q = l.int8 {
+            int8Product(x, rows: rows, q, bias: l.b, out: out, ldOut: l.outDim)
+            return
+        }
         for r in 0..<rows { (out + r * l.outDim).update(from: l.b, count: l.outDim) }
         columnChunks(l.outDim, work: l.inDim * l.outDim) { j0, width in
             if rows == 1 {
@@ -60,9 +64,14 @@ extension BLAS {
         }
     }
 
-    /// logits[rows, V] = x[rows, H] · Eᵀ for the tied embedding E [V, H], split over row chunks of E.
+    /// logits[rows, V] = x[rows, H] · Eᵀ for the tied embedding E [V, H], split over row chunks of E
+    /// (or through `int8`, E quantized per vocabulary row, when the model computes in int8).
     func projectOntoEmbedding(_ x: UnsafePointer<Float>, rows: Int, embedding e: UnsafePointer<Float>, vocab: Int,
-                              hidden h: Int, out: UnsafeMutablePointer<Float>) {
+                              hidden h: Int, int8: Int8Matrix? = nil, out: UnsafeMutablePointer<Float>) {
+        if let q = int8 {
+            int8Product(x, rows: rows, q, bias: nil, out: out, ldOut: vocab)
+            return
+        }
         columnChunks(vocab, work: vocab * h) { v0, width in
             if rows == 1 {
                 gemv(rows: width, cols: h, a: e + v0 * h, lda: h, x: x, y: out + v0, trans: false)

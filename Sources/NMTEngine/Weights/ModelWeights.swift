@@ -4,6 +4,8 @@ struct LinearWeights {
     let b: UnsafePointer<Float>   // [outDim]
     let inDim: Int
     let outDim: Int
+    /// The same matrix in int8, when the model computes in int8 (``ComputeType/int8``); products then use it.
+    var int8: Int8Matrix? = nil
 }
 
 /// LayerNorm scale and offset, [dim] each.
@@ -67,9 +69,12 @@ struct ModelWeights {
     let semanticFinalNorm: NormWeights?          // pre-norm only
     let decoderLayers: [DecoderLayerWeights]
     let decoderFinalNorm: NormWeights?           // pre-norm only
+    /// The tied output projection (the embedding [V, H]) quantized per vocabulary row, for int8 compute.
+    let outputProjectionInt8: Int8Matrix?
 
-    /// Binds every tensor of ``CheckpointLayout`` after checking its shape.
-    init(file: SafeTensorsFile, config: ModelConfig) throws {
+    /// Binds every tensor of ``CheckpointLayout`` after checking its shape. With an `int8Kernel`, every linear
+    /// matrix and the output projection are also quantized (``Int8Matrix``) and packed for it.
+    init(file: SafeTensorsFile, config: ModelConfig, int8Kernel: OneDNN? = nil) throws {
         var table: [String: UnsafePointer<Float>] = [:]
         for spec in CheckpointLayout.tensors(for: config) {
             guard let entry = file.entries[spec.name] else {
@@ -93,7 +98,13 @@ struct ModelWeights {
             NormWeights(scale: try t(s + "/layer_norm_scale"), offset: try t(s + "/layer_norm_offset"))
         }
         func linear(_ s: String, _ i: Int, _ o: Int) throws -> LinearWeights {
-            LinearWeights(w: try t(s + "/matrix"), b: try t(s + "/bias"), inDim: i, outDim: o)
+            var l = LinearWeights(w: try t(s + "/matrix"), b: try t(s + "/bias"), inDim: i, outDim: o)
+            if let kernel = int8Kernel {
+                let q = Int8Matrix(inputMajor: l.w, inputs: i, outputs: o)
+                try q.pack(with: kernel)
+                l.int8 = q
+            }
+            return l
         }
         func ffn(_ s: String, hidden: Int) throws -> FFNWeights {
             FFNWeights(input: try linear(s + "/input_layer/linear", h, hidden),
@@ -135,5 +146,12 @@ struct ModelWeights {
                 normFFN: try norm(s + "/layer_norm_3"), ffn: try ffn(s + "/ffn_layer", hidden: f))
         }
         decoderFinalNorm = pre ? try norm(CheckpointLayout.decoderFinalNorm) : nil
+        if let kernel = int8Kernel {
+            let q = Int8Matrix(outputMajor: embedding, outputs: config.vocabSize, inputs: h)
+            try q.pack(with: kernel)
+            outputProjectionInt8 = q
+        } else {
+            outputProjectionInt8 = nil
+        }
     }
 }

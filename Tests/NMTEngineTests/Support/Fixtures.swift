@@ -19,11 +19,12 @@ enum Fixtures {
     }
 
     /// Converts a fixture's TF checkpoint with the converter's code and loads the result.
-    static func convertAndLoad(_ name: String, storage: SafeTensorsWriter.Storage = .f32) throws -> (CSANMTModel, URL) {
+    static func convertAndLoad(_ name: String, storage: SafeTensorsWriter.Storage = .f32,
+                               compute: ComputeType = .float32) throws -> (CSANMTModel, URL) {
         let tmp = temporaryDirectory()
         let out = tmp.appendingPathComponent("model")
         _ = try ModelConverter(input: engineCase(name), output: out, storage: storage).run()
-        return (try CSANMTModel(directory: out), tmp)
+        return (try CSANMTModel(directory: out, compute: compute), tmp)
     }
 }
 

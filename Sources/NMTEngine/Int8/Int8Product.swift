@@ -1,0 +1,74 @@
+import Dispatch
+import Foundation
+
+extension BLAS {
+    /// out[r, n] = bias[n] + Σ_k x[r, k] · w[n, k], with x quantized per row and w per output (``Int8Matrix``):
+    /// the int32 sum of int8 products, times the row's scale and the output's scale. Row `r` of the output
+    /// starts at `out + r * ldOut`.
+    ///
+    /// The packed blocks run concurrently on the workers (see ``OpenBLAS/threads``); each writes its own columns.
+    func int8Product(_ x: UnsafePointer<Float>, rows: Int, _ w: Int8Matrix, bias: UnsafePointer<Float>?,
+                     out: UnsafeMutablePointer<Float>, ldOut: Int) {
+        guard rows > 0, w.outputs > 0 else { return }
+        let k = w.inputs
+        // [rows, K] int8 activations and their [rows] scales.
+        let xq = UnsafeMutablePointer<Int8>.allocate(capacity: max(rows * k, 1))
+        let xs = UnsafeMutablePointer<Float>.allocate(capacity: rows)
+        defer { xq.deallocate(); xs.deallocate() }
+        for r in 0..<rows { xs[r] = Int8Quantizer.quantize(x + r * k, count: k, into: xq + r * k) }
+        let blocks = w.blocks
+        let run = { (b: Int) in
+            let block = blocks[b]
+            let acc = UnsafeMutablePointer<Int32>.allocate(capacity: rows * block.width)   // [rows, width]
+            defer { acc.deallocate() }
+            do {
+                guard let kernel = int8Kernel else { throw EngineError.int8Unavailable("no oneDNN kernel") }
+                try kernel.multiply(xq, rows: rows, block, out: acc)
+            } catch {
+                Self.reportInt8Fallback(error)
+                Self.referenceInt8Product(xq, rows: rows, w, start: block.start, width: block.width, out: acc)
+            }
+            for r in 0..<rows {
+                let o = out + r * ldOut + block.start, a = acc + r * block.width
+                let s = w.scales + block.start, rowScale = xs[r]
+                for n in 0..<block.width {
+                    o[n] = (bias?[block.start + n] ?? 0) + Float(a[n]) * rowScale * s[n]
+                }
+            }
+        }
+        let workers = lib.threads
+        if workers == 1 || blocks.count == 1 {
+            for b in blocks.indices { run(b) }
+        } else {
+            // Blocks write disjoint columns, so running them concurrently is safe.
+            let shared = UncheckedSendable(run)
+            DispatchQueue.concurrentPerform(iterations: blocks.count) { shared.value($0) }
+        }
+    }
+
+    /// The same int32 sums in plain Swift, for a block oneDNN failed to run (it never has in testing; this keeps
+    /// such a failure from ending the process).
+    static func referenceInt8Product(_ xq: UnsafePointer<Int8>, rows: Int, _ w: Int8Matrix, start: Int, width: Int,
+                                     out: UnsafeMutablePointer<Int32>) {
+        let k = w.inputs
+        for r in 0..<rows {
+            for n in 0..<width {
+                let row = w.values + (start + n) * k, x = xq + r * k
+                var sum: Int32 = 0
+                for i in 0..<k { sum &+= Int32(x[i]) * Int32(row[i]) }
+                out[r * width + n] = sum
+            }
+        }
+    }
+
+    private static let fallbackWarned = NSLock()
+    nonisolated(unsafe) private static var warned = false
+
+    private static func reportInt8Fallback(_ error: Error) {
+        fallbackWarned.lock()
+        defer { fallbackWarned.unlock() }
+        guard !warned else { return }
+        warned = true
+        FileHandle.standardError.write(Data("warning: \(error); using the slow reference int8 product\n".utf8))
+    }
+}

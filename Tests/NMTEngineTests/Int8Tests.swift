@@ -1,0 +1,210 @@
+import Foundation
+import Testing
+@testable import NMTEngine
+
+/// int8 compute: quantization, oneDNN's products against a Double reference, and whole models against float32.
+@Suite("int8 compute")
+struct Int8Tests {
+    typealias Rand = OpsTests.Rand
+
+    @Test("quantizing a row and reading it back is off by at most half a step, and the extremes are ±127")
+    func roundTrip() {
+        var r = Rand(state: 11)
+        for count in [1, 7, 256, 1000] {
+            let x = r.array(count).map { $0 * 3 }
+            var q = [Int8](repeating: 0, count: count)
+            let scale = Int8Quantizer.quantize(x, count: count, into: &q)
+            let maxAbs = x.map(abs).max()!
+            #expect(scale == maxAbs / 127)
+            #expect(q.map { abs(Int($0)) }.max() == 127)
+            for i in 0..<count {
+                let back = Double(q[i]) * Double(scale)
+                // Half a step, plus the float rounding of x / scale.
+                #expect(abs(back - Double(x[i])) <= Double(scale) * 0.5 * (1 + 1e-5), "element \(i) of \(count)")
+            }
+        }
+    }
+
+    @Test("an all-zero row has scale 1; a row with NaN or ∞ has a NaN scale and never traps")
+    func edgeRows() {
+        var q = [Int8](repeating: 5, count: 4)
+        #expect(Int8Quantizer.quantize([0, 0, -0, 0], count: 4, into: &q) == 1)
+        #expect(q == [0, 0, 0, 0])
+        #expect(Int8Quantizer.quantize([1, .nan, 2, 3], count: 4, into: &q).isNaN)
+        #expect(Int8Quantizer.quantize([1, -.infinity, 2, 3], count: 4, into: &q).isNaN)
+        #expect(Int8Quantizer.quantize([.greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e-38, 0], count: 4, into: &q)
+                == .greatestFiniteMagnitude / 127)
+        #expect(q == [127, -127, 0, 0])
+    }
+
+    @Test("a matrix quantized per output unit reads back within half a step of each unit's scale")
+    func matrixRoundTrip() {
+        var r = Rand(state: 12)
+        let inputs = 37, outputs = 21
+        let w = r.array(inputs * outputs)   // [in, out], as LinearWeights stores it
+        let q = w.withUnsafeBufferPointer { Int8Matrix(inputMajor: $0.baseAddress!, inputs: inputs, outputs: outputs) }
+        for n in 0..<outputs {
+            let column = (0..<inputs).map { w[$0 * outputs + n] }
+            #expect(q.scales[n] == column.map(abs).max()! / 127)
+            for k in 0..<inputs {
+                #expect(abs(q.dequantized(output: n, input: k) - column[k]) <= q.scales[n] * 0.5 * (1 + 1e-5))
+            }
+        }
+        // The same values read as an embedding [outputs, inputs] quantize to the same thing transposed.
+        let e = (0..<outputs).flatMap { n in (0..<inputs).map { k in w[k * outputs + n] } }
+        let qe = e.withUnsafeBufferPointer { Int8Matrix(outputMajor: $0.baseAddress!, outputs: outputs, inputs: inputs) }
+        #expect((0..<outputs * inputs).allSatisfy { qe.values[$0] == q.values[$0] })
+    }
+
+    /// x · W + b through oneDNN, checked two ways against Double arithmetic:
+    /// - exactly the product of the quantized values (int32 sums are exact), up to float rounding of the scaling;
+    /// - the float product within the quantization bound Σ_k (|x_k|·s_w/2 + |w_k|·s_x/2 + s_x·s_w/4).
+    @Test("int8 products equal the quantized product exactly and the float product within the quantization bound",
+          arguments: [(1, 5, 1), (1, 256, 300), (3, 64, 63), (4, 1000, 1100), (8, 256, 130), (17, 300, 64), (4, 1024, 4096)])
+    func product(_ shape: (Int, Int, Int)) throws {
+        let (rows, inputs, outputs) = shape
+        let blas = BLAS(lib: try OpenBLAS.shared(), int8: try OneDNN.shared())
+        var r = Rand(state: UInt64(rows * 1000 + inputs))
+        let w = r.array(inputs * outputs), b = r.array(outputs), x = r.array(rows * inputs)
+        let q = w.withUnsafeBufferPointer { Int8Matrix(inputMajor: $0.baseAddress!, inputs: inputs, outputs: outputs) }
+        try q.pack(with: try OneDNN.shared())
+        #expect(q.blocks.reduce(0) { $0 + $1.width } == outputs)
+        var out = [Float](repeating: .nan, count: rows * outputs)
+        b.withUnsafeBufferPointer { bp in
+            blas.int8Product(x, rows: rows, q, bias: bp.baseAddress!, out: &out, ldOut: outputs)
+        }
+        var xq = [Int8](repeating: 0, count: inputs)
+        var worstQuantized = 0.0, worstBoundShare = 0.0
+        for i in 0..<rows {
+            let row = Array(x[i * inputs..<(i + 1) * inputs])
+            let sx = Int8Quantizer.quantize(row, count: inputs, into: &xq)
+            for j in 0..<outputs {
+                var exactInt = 0, float = Double(b[j]), bound = 0.0, magnitude = abs(Double(b[j]))
+                let sw = Double(q.scales[j])
+                for k in 0..<inputs {
+                    exactInt += Int(xq[k]) * Int(q.values[j * inputs + k])
+                    let wk = Double(w[k * outputs + j])
+                    float += Double(row[k]) * wk
+                    bound += abs(Double(row[k])) * sw / 2 + abs(wk) * Double(sx) / 2 + Double(sx) * sw / 4
+                    magnitude += abs(Double(row[k]) * wk)
+                }
+                let got = Double(out[i * outputs + j])
+                let quantized = Double(b[j]) + Double(exactInt) * Double(sx) * sw
+                worstQuantized = max(worstQuantized, abs(got - quantized) / max(magnitude, 1e-30))
+                let tolerance = bound + 1e-5 * magnitude
+                worstBoundShare = max(worstBoundShare, abs(got - float) / tolerance)
+            }
+        }
+        #expect(worstQuantized < 1e-5, "relative distance from the exact quantized product")
+        #expect(worstBoundShare <= 1, "share of the quantization bound used")
+    }
+
+    /// Regression: Debian's libdnnl shares one library scratchpad between threads, so blocks run at once used to
+    /// overwrite each other's partial sums. Products run from many threads at once must equal the same run alone.
+    @Test("int8 products run concurrently from many threads equal the same products run alone")
+    func concurrentProducts() throws {
+        let rows = 4, inputs = 1024, outputs = 2048
+        let dnnl = try OneDNN.shared()
+        let blas = BLAS(lib: try OpenBLAS.shared(), int8: dnnl)
+        var r = Rand(state: 5)
+        let w = r.array(inputs * outputs), x = r.array(rows * inputs)
+        let q = w.withUnsafeBufferPointer { Int8Matrix(inputMajor: $0.baseAddress!, inputs: inputs, outputs: outputs) }
+        try q.pack(with: dnnl)
+        #expect(q.blocks.count > 1)
+        var alone = [Float](repeating: 0, count: rows * outputs)
+        blas.int8Product(x, rows: rows, q, bias: nil, out: &alone, ldOut: outputs)
+        let runs = 16
+        let results = UnsafeMutablePointer<Float>.allocate(capacity: runs * rows * outputs)
+        defer { results.deallocate() }
+        let shared = UncheckedSendable((blas, q, x, results))
+        DispatchQueue.concurrentPerform(iterations: runs) { i in
+            let (blas, q, x, results) = shared.value
+            blas.int8Product(x, rows: rows, q, bias: nil, out: results + i * rows * outputs, ldOut: outputs)
+        }
+        for i in 0..<runs {
+            #expect(Array(UnsafeBufferPointer(start: results + i * rows * outputs, count: rows * outputs)) == alone, "run \(i)")
+        }
+    }
+
+    @Test("on Gaussian-like data the int8 product is within 2% RMS of float32, and the tied projection agrees with linear")
+    func typicalError() throws {
+        let rows = 4, inputs = 512, outputs = 700
+        let dnnl = try OneDNN.shared()
+        let blas = BLAS(lib: try OpenBLAS.shared(), int8: dnnl)
+        var r = Rand(state: 99)
+        // Sum of three uniforms: bell-shaped, like trained weights and activations.
+        func bell(_ n: Int) -> [Float] { (0..<n).map { _ in (r.next() + r.next() + r.next()) / 3 } }
+        let w = bell(inputs * outputs), x = bell(rows * inputs)
+        let zero = [Float](repeating: 0, count: outputs)
+        var exact = [Float](repeating: 0, count: rows * outputs), int8 = exact, projected = exact
+        w.withUnsafeBufferPointer { wp in
+            zero.withUnsafeBufferPointer { zp in
+                let l = LinearWeights(w: wp.baseAddress!, b: zp.baseAddress!, inDim: inputs, outDim: outputs)
+                blas.linear(x, rows: rows, l, out: &exact)
+                let q = Int8Matrix(inputMajor: wp.baseAddress!, inputs: inputs, outputs: outputs)
+                try? q.pack(with: dnnl)
+                var lq = l
+                lq.int8 = q
+                blas.linear(x, rows: rows, lq, out: &int8)
+            }
+        }
+        // The same matrix as a tied embedding [outputs, inputs].
+        let e = (0..<outputs).flatMap { n in (0..<inputs).map { k in w[k * outputs + n] } }
+        try e.withUnsafeBufferPointer { ep in
+            let qe = Int8Matrix(outputMajor: ep.baseAddress!, outputs: outputs, inputs: inputs)
+            try qe.pack(with: dnnl)
+            blas.projectOntoEmbedding(x, rows: rows, embedding: ep.baseAddress!, vocab: outputs, hidden: inputs, int8: qe,
+                                      out: &projected)
+        }
+        let err = zip(exact, int8).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+        let norm = exact.reduce(0.0) { $0 + Double($1) * Double($1) }
+        #expect((err / norm).squareRoot() < 0.02)
+        #expect(projected == int8)
+    }
+}
+
+/// Whole models in int8 against the same models in float32 (best beam, beam 4).
+@Suite("int8 models against float32")
+struct Int8ModelTests {
+    static let repo = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Best beams of every source, int8 and float32.
+    static func bestBeams(_ fp32: CSANMTModel, _ int8: CSANMTModel, _ sources: [[Int32]]) throws -> (same: Int, total: Int) {
+        let a = try fp32.translate(sources, options: .init(beamSize: 4)).map { $0[0].tokens }
+        let b = try int8.translate(sources, options: .init(beamSize: 4)).map { $0[0].tokens }
+        return (zip(a, b).filter { $0 == $1 }.count, a.count)
+    }
+
+    @Test("the tiny golden models in int8 give float32's best beam for most sources")
+    func tinyGoldenModels() throws {
+        var same = 0, total = 0
+        for name in Fixtures.engineCases {
+            let (fp32, tmp) = try Fixtures.convertAndLoad(name)
+            defer { try? FileManager.default.removeItem(at: tmp) }
+            let int8 = try CSANMTModel(directory: tmp.appendingPathComponent("model"), compute: .int8)
+            #expect(int8.compute == .int8 && int8.int8Kernel != nil)
+            let r = try Self.bestBeams(fp32, int8, try Expected(case: name).sources)
+            same += r.same
+            total += r.total
+        }
+        print("int8 tiny goldens: \(same)/\(total) best beams identical to float32")
+        #expect(total == 15)
+        // Measured: 15/15 (2026-12-06).
+        #expect(same * 10 >= total * 8, "\(same)/\(total) identical")
+    }
+
+    @Test("the shipped default model in int8 gives float32's best beam on most of its goldens")
+    func defaultModel() throws {
+        let folder = Self.repo.appendingPathComponent("Weights/csanmt-zh2en-small")
+        let text = try String(contentsOf: Fixtures.root.appendingPathComponent("default-model/expected.jsonl"), encoding: .utf8)
+        let sources: [[Int32]] = try text.split(separator: "\n").map { line in
+            let j = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return try #require(j["input_ids"] as? [Int]).map(Int32.init)
+        }
+        let r = try Self.bestBeams(try CSANMTModel(directory: folder), try CSANMTModel(directory: folder, compute: .int8), sources)
+        print("int8 default model: \(r.same)/\(r.total) best beams identical to float32")
+        #expect(r.total == 10)
+        // Measured: 10/10 (2026-12-06).
+        #expect(r.same * 10 >= r.total * 8, "\(r.same)/\(r.total) identical")
+    }
+}
