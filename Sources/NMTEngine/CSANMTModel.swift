@@ -65,6 +65,7 @@ public final class CSANMTModel: @unchecked Sendable {
             throw EngineError.invalidInput(
                 "\(sources.count) sources × beam \(opts.beamSize) need \(bytes >> 20) MiB of decoding buffers (limit \(Self.maxWorkspaceBytes >> 20) MiB); translate in smaller batches")
         }
+        let failuresBefore = int8Kernel?.failures.count ?? 0
         let batch = SourceBatch(sources)
         let encoded = model.encode(batch)
         let r = model.semanticVector(batch)
@@ -72,7 +73,13 @@ public final class CSANMTModel: @unchecked Sendable {
                                  capacity: capacity)
         let search = BeamSearch(beam: opts.beamSize, alpha: opts.lengthPenalty, maxLength: capacity, sentenceSteps: steps,
                                 vocab: config.vocabSize, stopping: opts.stopping)
-        return search.run(state) { t, previous in model.decoderStep(state, t: t, previous: previous) }
+        let result = search.run(state) { t, previous in model.decoderStep(state, t: t, previous: previous) }
+        // An int8 product that failed (oneDNN out of memory) wrote zeros: this call's result cannot be trusted.
+        // (A call running at the same moment fails too; the count is process-wide.)
+        if let kernel = int8Kernel, case let f = kernel.failures, f.count > failuresBefore {
+            throw EngineError.int8Unavailable("an int8 product failed during this call: \(f.last.map { "\($0)" } ?? "unknown")")
+        }
+        return result
     }
 
     /// Intermediate tensors for numerical checks against ModelScope (tests, `csanmt` debugging).

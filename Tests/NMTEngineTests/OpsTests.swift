@@ -135,7 +135,7 @@ struct OpsTests {
                 blas.linear(x, rows: rows, LinearWeights(w: wp.baseAddress!, b: bp.baseAddress!, inDim: inDim, outDim: outDim), out: &out)
             }
             // The same weights read as an embedding E [outDim, inDim] (row-major), so logits = x·Eᵀ.
-            blas.projectOntoEmbedding(x, rows: rows, embedding: wp.baseAddress!, vocab: outDim, hidden: inDim, out: &logits)
+            blas.projectOntoEmbedding(x, rows: rows, embedding: .float32(wp.baseAddress!), vocab: outDim, hidden: inDim, out: &logits)
         }
         var worst = 0.0
         for i in 0..<rows {

@@ -7,8 +7,10 @@
 final class Int8Matrix: @unchecked Sendable {
     let outputs: Int
     let inputs: Int
-    let values: UnsafeMutablePointer<Int8>   // [outputs, inputs]
+    /// [outputs, inputs]; freed by ``dropPlainValues()`` once only the packed blocks are needed.
+    private(set) var values: UnsafeMutablePointer<Int8>
     let scales: UnsafeMutablePointer<Float>  // [outputs]
+    private var hasPlainValues = true
     /// The same values in oneDNN's preferred layout, cut into column blocks (see ``OneDNN/pack(_:)``).
     private(set) var blocks: [OneDNN.PackedBlock] = []
 
@@ -23,7 +25,8 @@ final class Int8Matrix: @unchecked Sendable {
         self.init(outputs: outputs, inputs: inputs) { n, k in w[n * inputs + k] }
     }
 
-    private init(outputs: Int, inputs: Int, element: (Int, Int) -> Float) {
+    /// Quantizes `element(n, k)`, the weight from input `k` to output `n`.
+    init(outputs: Int, inputs: Int, element: (Int, Int) -> Float) {
         self.outputs = outputs
         self.inputs = inputs
         values = .allocate(capacity: max(outputs * inputs, 1))
@@ -37,9 +40,31 @@ final class Int8Matrix: @unchecked Sendable {
         }
     }
 
+    /// Copies already-quantized values [outputs, inputs] and their scales (an int8 model file).
+    init(values stored: UnsafeBufferPointer<Int8>, scales storedScales: UnsafeBufferPointer<Float>, outputs: Int, inputs: Int) {
+        self.outputs = outputs
+        self.inputs = inputs
+        values = .allocate(capacity: max(outputs * inputs, 1))
+        scales = .allocate(capacity: max(outputs, 1))
+        if let v = stored.baseAddress { values.update(from: v, count: outputs * inputs) }
+        if let s = storedScales.baseAddress { scales.update(from: s, count: outputs) }
+    }
+
     deinit {
-        values.deallocate()
+        if hasPlainValues { values.deallocate() }
         scales.deallocate()
+    }
+
+    /// Whether every scale is a finite positive number (false: the weights held NaN or ∞).
+    var scalesAreValid: Bool { (0..<outputs).allSatisfy { scales[$0].isFinite && scales[$0] > 0 } }
+
+    /// Frees the plain values once the packed blocks hold them (a matrix only ever multiplied). The embedding
+    /// keeps them: rows are looked up from them.
+    func dropPlainValues() {
+        guard hasPlainValues, !blocks.isEmpty || outputs == 0 else { return }
+        values.deallocate()
+        values = UnsafeMutablePointer(bitPattern: MemoryLayout<Int8>.alignment)!   // never read again
+        hasPlainValues = false
     }
 
     /// Lays the values out for oneDNN once; afterwards ``blocks`` is what the products read.
@@ -52,9 +77,7 @@ final class Int8Matrix: @unchecked Sendable {
         Float(values[n * inputs + k]) * scales[n]
     }
 
-    /// Bytes the quantized weights take (values and scales; oneDNN's packed copy is the same size again until the
-    /// plain values are dropped, which ``OneDNN/pack(_:)`` does not do: tests read them).
-    var byteCount: Int { outputs * inputs + outputs * MemoryLayout<Float>.size }
+
 }
 
 /// Symmetric int8 quantization of one row of floats.

@@ -46,6 +46,8 @@ public final class OneDNN: @unchecked Sendable {
     private let engine: dnnl_engine_t
     private var primitives: [Key: Prepared] = [:]
     private let lock = NSLock()
+    private var failureCount = 0
+    private var lastFailure: Error?
     /// The implementation oneDNN picked for a typical product, e.g. `brg:avx512_core_vnni`.
     public private(set) var implementation = "unknown"
 
@@ -73,6 +75,20 @@ public final class OneDNN: @unchecked Sendable {
     deinit {
         for p in primitives.values { dnnl_primitive_destroy(p.primitive) }
         dnnl_engine_destroy(engine)
+    }
+
+    /// How many products have failed so far, and the last failure (see ``BLAS/int8Product``).
+    var failures: (count: Int, last: Error?) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (failureCount, lastFailure)
+    }
+
+    func recordFailure(_ error: Error) {
+        lock.lock()
+        failureCount += 1
+        lastFailure = error
+        lock.unlock()
     }
 
     /// Output columns per packed block: about 256 Ki weights each, and at least 16 blocks where the matrix is

@@ -12,8 +12,7 @@ extension Transformer {
             if t == 0 {
                 row.update(repeating: 0, count: h)
             } else {
-                let e = weights.embedding + Int(previous[r]) * h
-                for i in 0..<h { row[i] = e[i] * embeddingScale }
+                weights.embedding.row(Int(previous[r]), times: embeddingScale, hidden: h, into: row)
             }
             for i in 0..<h { row[i] += pe[t * h + i] }
         }
@@ -78,8 +77,7 @@ extension Transformer {
 
         // Tied output projection: logits = x · Eᵀ, then log-softmax.                     // [N, V]
         let v = config.vocabSize, out = s.logProbs.p
-        blas.projectOntoEmbedding(x, rows: n, embedding: weights.embedding, vocab: v, hidden: h,
-                                  int8: weights.outputProjectionInt8, out: out)
+        blas.projectOntoEmbedding(x, rows: n, embedding: weights.embedding, vocab: v, hidden: h, out: out)
         for r in 0..<n { Kernels.logSoftmax(out + r * v, count: v) }
     }
 }

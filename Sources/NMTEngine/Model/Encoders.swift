@@ -13,8 +13,9 @@ extension Transformer {
             for t in 0..<l {
                 let row = x.p + (b * l + t) * h
                 if src.isValid(b, t) {   // E[id] * sqrt(H) + PE[t]; invalid rows (incl. their PE) stay 0
-                    let e = weights.embedding + Int(src.ids[b * l + t]) * h, pe = positions.table
-                    for i in 0..<h { row[i] = e[i] * embeddingScale + pe[t * h + i] }
+                    weights.embedding.row(Int(src.ids[b * l + t]), times: embeddingScale, hidden: h, into: row)
+                    let pe = positions.table
+                    for i in 0..<h { row[i] += pe[t * h + i] }
                 }
                 Kernels.add(row, weights.encoderInputBias, count: h)   // added after masking, to every row
             }
@@ -31,8 +32,8 @@ extension Transformer {
         let y = FloatBuffer(src.batch * l * h)
         for b in 0..<src.batch {
             for t in 0..<l where src.isValid(b, t) {   // no positions, no input bias
-                let row = y.p + (b * l + t) * h, e = weights.semanticEmbedding + Int(src.ids[b * l + t]) * h
-                for i in 0..<h { row[i] = e[i] * embeddingScale }
+                weights.semanticEmbedding.row(Int(src.ids[b * l + t]), times: embeddingScale, hidden: h,
+                                              into: y.p + (b * l + t) * h)
             }
         }
         runEncoderLayers(y, src, weights.semanticLayers)

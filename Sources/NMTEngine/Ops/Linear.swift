@@ -49,28 +49,35 @@ extension BLAS {
     /// OpenBLAS 0.3.21); more rows use sgemm. The bias is written first and accumulated into (beta = 1).
     /// Large products are cut into column chunks computed concurrently (see ``OpenBLAS/threads``).
     func linear(_ x: UnsafePointer<Float>, rows: Int, _ l: LinearWeights, out: UnsafeMutablePointer<Float>) {
-        if let q = l.int8 {
+        let w: UnsafePointer<Float>
+        switch l.matrix {
+        case let .int8(q):
             int8Product(x, rows: rows, q, bias: l.b, out: out, ldOut: l.outDim)
             return
+        case let .float32(matrix):
+            w = matrix
         }
         for r in 0..<rows { (out + r * l.outDim).update(from: l.b, count: l.outDim) }
         columnChunks(l.outDim, work: l.inDim * l.outDim) { j0, width in
             if rows == 1 {
-                gemv(rows: l.inDim, cols: width, a: l.w + j0, lda: l.outDim, x: x, y: out + j0, trans: true, beta: 1)
+                gemv(rows: l.inDim, cols: width, a: w + j0, lda: l.outDim, x: x, y: out + j0, trans: true, beta: 1)
             } else {
-                columnBlockGemm(rows: rows, width: width, k: l.inDim, a: x, lda: l.inDim, b: l.w + j0, ldb: l.outDim,
+                columnBlockGemm(rows: rows, width: width, k: l.inDim, a: x, lda: l.inDim, b: w + j0, ldb: l.outDim,
                                 c: out + j0, ldc: l.outDim, transB: false, beta: 1)
             }
         }
     }
 
-    /// logits[rows, V] = x[rows, H] · Eᵀ for the tied embedding E [V, H], split over row chunks of E
-    /// (or through `int8`, E quantized per vocabulary row, when the model computes in int8).
-    func projectOntoEmbedding(_ x: UnsafePointer<Float>, rows: Int, embedding e: UnsafePointer<Float>, vocab: Int,
-                              hidden h: Int, int8: Int8Matrix? = nil, out: UnsafeMutablePointer<Float>) {
-        if let q = int8 {
+    /// logits[rows, V] = x[rows, H] · Eᵀ for the tied embedding E [V, H], split over row chunks of E.
+    func projectOntoEmbedding(_ x: UnsafePointer<Float>, rows: Int, embedding: EmbeddingTable, vocab: Int,
+                              hidden h: Int, out: UnsafeMutablePointer<Float>) {
+        let e: UnsafePointer<Float>
+        switch embedding {
+        case let .int8(q):
             int8Product(x, rows: rows, q, bias: nil, out: out, ldOut: vocab)
             return
+        case let .float32(table):
+            e = table
         }
         columnChunks(vocab, work: vocab * h) { v0, width in
             if rows == 1 {

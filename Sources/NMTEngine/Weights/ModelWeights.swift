@@ -1,11 +1,43 @@
-/// `x · W + b` with W stored [in, out] row-major, as in the checkpoint.
+/// `x · W + b`, with W in float32 [in, out] row-major as in the checkpoint, or in int8 (``ComputeType/int8``).
 struct LinearWeights {
-    let w: UnsafePointer<Float>   // [inDim, outDim]
+    enum Matrix {
+        case float32(UnsafePointer<Float>)   // [inDim, outDim]
+        case int8(Int8Matrix)                // [outDim, inDim] with one scale per output
+    }
+    let matrix: Matrix
     let b: UnsafePointer<Float>   // [outDim]
     let inDim: Int
     let outDim: Int
-    /// The same matrix in int8, when the model computes in int8 (``ComputeType/int8``); products then use it.
-    var int8: Int8Matrix? = nil
+
+    init(w: UnsafePointer<Float>, b: UnsafePointer<Float>, inDim: Int, outDim: Int) {
+        self.init(matrix: .float32(w), b: b, inDim: inDim, outDim: outDim)
+    }
+
+    init(matrix: Matrix, b: UnsafePointer<Float>, inDim: Int, outDim: Int) {
+        self.matrix = matrix
+        self.b = b
+        self.inDim = inDim
+        self.outDim = outDim
+    }
+}
+
+/// An embedding table [rows, H]: float32, or int8 rows with one scale each (``ComputeType/int8``).
+enum EmbeddingTable {
+    case float32(UnsafePointer<Float>)
+    case int8(Int8Matrix)
+
+    /// out[0..<h] = E[id] · factor.
+    @inline(__always)
+    func row(_ id: Int, times factor: Float, hidden h: Int, into out: UnsafeMutablePointer<Float>) {
+        switch self {
+        case let .float32(e):
+            let r = e + id * h
+            for i in 0..<h { out[i] = r[i] * factor }
+        case let .int8(q):
+            let r = q.values + id * h, s = q.scales[id] * factor
+            for i in 0..<h { out[i] = Float(r[i]) * s }
+        }
+    }
 }
 
 /// LayerNorm scale and offset, [dim] each.
@@ -59,8 +91,8 @@ struct DecoderLayerWeights {
 
 /// All inference weights, as typed views into a ``SafeTensorsFile`` (which must outlive this value).
 struct ModelWeights {
-    let embedding: UnsafePointer<Float>          // [V, H], shared source/target/softmax
-    let semanticEmbedding: UnsafePointer<Float>  // [V_src, H]
+    let embedding: EmbeddingTable                // [V, H], shared source/target/softmax
+    let semanticEmbedding: EmbeddingTable        // [V_src, H]
     let encoderInputBias: UnsafePointer<Float>   // [H]
     let encoderLayers: [EncoderLayerWeights]
     let encoderFinalNorm: NormWeights?           // pre-norm only
@@ -69,42 +101,40 @@ struct ModelWeights {
     let semanticFinalNorm: NormWeights?          // pre-norm only
     let decoderLayers: [DecoderLayerWeights]
     let decoderFinalNorm: NormWeights?           // pre-norm only
-    /// The tied output projection (the embedding [V, H]) quantized per vocabulary row, for int8 compute.
-    let outputProjectionInt8: Int8Matrix?
 
     /// Binds every tensor of ``CheckpointLayout`` after checking its shape. With an `int8Kernel`, every linear
-    /// matrix and the output projection are also quantized (``Int8Matrix``) and packed for it.
+    /// matrix and both embeddings are int8 (read from an int8 file, or quantized here from float ones), and the
+    /// matrices and the tied output projection are packed for the kernel.
     init(file: SafeTensorsFile, config: ModelConfig, int8Kernel: OneDNN? = nil) throws {
+        let specs = CheckpointLayout.tensors(for: config)
+        for spec in specs { try Self.check(spec, in: file, int8: int8Kernel != nil) }
         var table: [String: UnsafePointer<Float>] = [:]
-        for spec in CheckpointLayout.tensors(for: config) {
-            guard let entry = file.entries[spec.name] else {
-                throw EngineError.weight(name: spec.name, reason: "missing from \(file.path)")
-            }
-            guard entry.shape == spec.shape else {
-                throw EngineError.weight(name: spec.name, reason: "shape \(entry.shape) in \(file.path), config expects \(spec.shape)")
-            }
-            guard let base = try file.floats(spec.name).baseAddress else {
-                throw EngineError.weight(name: spec.name, reason: "empty tensor in \(file.path)")
-            }
-            table[spec.name] = base
-        }
-        // Every name was bound above, so lookups below cannot fail; `t` keeps them total anyway.
+        // Float tensors are bound on first use, so a matrix that becomes int8 is never widened to float32.
         func t(_ name: String) throws -> UnsafePointer<Float> {
-            guard let p = table[name] else { throw EngineError.weight(name: name, reason: "missing from \(file.path)") }
+            if let p = table[name] { return p }
+            guard let p = try file.floats(name).baseAddress else {
+                throw EngineError.weight(name: name, reason: "empty tensor in \(file.path)")
+            }
+            table[name] = p
             return p
+        }
+        let shapes = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, $0.shape) })
+        /// The tensor `name` as int8, packed for the kernel when it is multiplied.
+        func int8(_ name: String, pack: Bool, keepPlain: Bool) throws -> Int8Matrix {
+            let q = try Int8Matrix(file: file, name: name, checkpointShape: shapes[name] ?? [])
+            if let kernel = int8Kernel, pack { try q.pack(with: kernel) }
+            if !keepPlain { q.dropPlainValues() }
+            file.release(name)
+            return q
         }
         let h = config.hiddenSize, f = config.filterSize
         func norm(_ s: String) throws -> NormWeights {
             NormWeights(scale: try t(s + "/layer_norm_scale"), offset: try t(s + "/layer_norm_offset"))
         }
         func linear(_ s: String, _ i: Int, _ o: Int) throws -> LinearWeights {
-            var l = LinearWeights(w: try t(s + "/matrix"), b: try t(s + "/bias"), inDim: i, outDim: o)
-            if let kernel = int8Kernel {
-                let q = Int8Matrix(inputMajor: l.w, inputs: i, outputs: o)
-                try q.pack(with: kernel)
-                l.int8 = q
-            }
-            return l
+            let matrix: LinearWeights.Matrix = int8Kernel == nil
+                ? .float32(try t(s + "/matrix")) : .int8(try int8(s + "/matrix", pack: true, keepPlain: false))
+            return LinearWeights(matrix: matrix, b: try t(s + "/bias"), inDim: i, outDim: o)
         }
         func ffn(_ s: String, hidden: Int) throws -> FFNWeights {
             FFNWeights(input: try linear(s + "/input_layer/linear", h, hidden),
@@ -120,8 +150,14 @@ struct ModelWeights {
                 norm1: try norm(s + "/layer_norm_1"), ffn: try ffn(s + "/ffn_layer", hidden: f))
         }
         let pre = config.isPreNorm
-        embedding = try t(CheckpointLayout.sharedEmbedding)
-        semanticEmbedding = try t(CheckpointLayout.semanticEmbedding)
+        if int8Kernel == nil {
+            embedding = .float32(try t(CheckpointLayout.sharedEmbedding))
+            semanticEmbedding = .float32(try t(CheckpointLayout.semanticEmbedding))
+        } else {
+            // The shared embedding is also the output projection: packed for products, plain for row lookups.
+            embedding = .int8(try int8(CheckpointLayout.sharedEmbedding, pack: true, keepPlain: true))
+            semanticEmbedding = .int8(try int8(CheckpointLayout.semanticEmbedding, pack: false, keepPlain: true))
+        }
         encoderInputBias = try t(CheckpointLayout.encoderInputBias)
         encoderLayers = try (0..<config.numEncoderLayers).map { try encoderLayer(CheckpointLayout.encoderLayer($0), relative: false) }
         encoderFinalNorm = pre ? try norm(CheckpointLayout.encoderFinalNorm) : nil
@@ -146,12 +182,54 @@ struct ModelWeights {
                 normFFN: try norm(s + "/layer_norm_3"), ffn: try ffn(s + "/ffn_layer", hidden: f))
         }
         decoderFinalNorm = pre ? try norm(CheckpointLayout.decoderFinalNorm) : nil
-        if let kernel = int8Kernel {
-            let q = Int8Matrix(outputMajor: embedding, outputs: config.vocabSize, inputs: h)
-            try q.pack(with: kernel)
-            outputProjectionInt8 = q
+    }
+
+    /// Checks that `spec` is in `file` with its shape, and that an I8 tensor is quantized in the documented
+    /// layout (``QuantizedLayout``) and loaded for int8 compute.
+    private static func check(_ spec: TensorSpec, in file: SafeTensorsFile, int8: Bool) throws {
+        func fail(_ reason: String) -> EngineError { .weight(name: spec.name, reason: reason) }
+        guard let entry = file.entries[spec.name] else { throw fail("missing from \(file.path)") }
+        guard entry.dtype == .i8 else {
+            guard entry.shape == spec.shape else {
+                throw fail("shape \(entry.shape) in \(file.path), config expects \(spec.shape)")
+            }
+            return
+        }
+        guard QuantizedLayout.isQuantized(spec.name) else { throw fail("is I8 in \(file.path), but only matrices and embeddings may be") }
+        guard int8 else {
+            throw fail("is stored as int8 in \(file.path): load this model with int8 compute (--compute int8)")
+        }
+        let stored = QuantizedLayout.storedShape(spec.name, spec.shape)
+        guard entry.shape == stored else { throw fail("I8 shape \(entry.shape) in \(file.path), expected \(stored)") }
+        let scaleName = spec.name + QuantizedLayout.scaleSuffix
+        guard let scale = file.entries[scaleName] else { throw fail("has no scale tensor '\(scaleName)' in \(file.path)") }
+        guard scale.dtype == .f32, scale.shape == [stored[0]] else {
+            throw fail("scale tensor '\(scaleName)' is \(scale.dtype.rawValue) \(scale.shape) in \(file.path), expected F32 [\(stored[0])]")
+        }
+    }
+}
+
+extension Int8Matrix {
+    /// The tensor `name` of `file` as int8: copied from an I8 tensor and its scales, or quantized from an F32/F16
+    /// one (element by element: no float32 copy of the whole matrix is made). `checkpointShape` is the tensor's
+    /// shape in the checkpoint ([in, out] for a matrix, [V, H] for an embedding).
+    convenience init(file: SafeTensorsFile, name: String, checkpointShape shape: [Int]) throws {
+        let stored = QuantizedLayout.storedShape(name, shape)
+        guard stored.count == 2 else { throw EngineError.weight(name: name, reason: "is not a matrix") }
+        if file.entries[name]?.dtype == .i8 {
+            self.init(values: try file.int8s(name), scales: try file.floats(name + QuantizedLayout.scaleSuffix),
+                      outputs: stored[0], inputs: stored[1])
+            guard scalesAreValid else {
+                throw EngineError.weight(name: name, reason: "has a scale that is not a finite positive number in \(file.path)")
+            }
         } else {
-            outputProjectionInt8 = nil
+            let element = try file.elementReader(name)
+            self.init(outputs: stored[0], inputs: stored[1]) { n, k in
+                QuantizedLayout.storedElement(name, shape, row: n, col: k, element)
+            }
+            guard scalesAreValid else {
+                throw EngineError.weight(name: name, reason: "holds NaN or infinity in \(file.path); it cannot be quantized")
+            }
         }
     }
 }
