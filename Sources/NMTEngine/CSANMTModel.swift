@@ -20,12 +20,15 @@ public final class CSANMTModel: @unchecked Sendable {
     public let int8Kernel: OneDNN?
 
     /// Loads `directory/config.json` and its weights. Errors name the file or tensor at fault.
-    /// With `compute: .int8` the weight matrices are quantized at load (see ``ComputeType/int8``).
-    public init(directory: URL, compute: ComputeType = .float32) throws {
+    /// `compute` nil means the weights' own type: int8 for a folder converted with `--storage int8`, else float32.
+    /// `.int8` on float weights quantizes them at load (see ``ComputeType/int8``); `.float32` on int8 weights
+    /// is refused (the float values are gone).
+    public init(directory: URL, compute: ComputeType? = nil) throws {
         self.directory = directory
-        self.compute = compute
         config = try ModelConfig.load(directory: directory)
         file = try SafeTensorsFile(path: directory.appendingPathComponent(config.weights).path)
+        let compute = compute ?? (file.entries.values.contains { $0.dtype == .i8 } ? .int8 : .float32)
+        self.compute = compute
         blasLibrary = try OpenBLAS.shared()
         int8Kernel = compute == .int8 ? try OneDNN.shared() : nil
         let weights = try ModelWeights(file: file, config: config, int8Kernel: int8Kernel)

@@ -46,8 +46,8 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
 
     /// Loads the model folder and its tokenizer files (see docs/model-format.md). Errors name the file at fault.
     /// `batching` starts the scheduler's worker threads (the server); without it only ``translateNow`` is used.
-    /// `compute` picks float32 or int8 products (``ComputeType``).
-    public init(modelDirectory: URL, compute: ComputeType = .float32, maxBatchSentences: Int = 16,
+    /// `compute` picks float32 or int8 products (``ComputeType``; nil: the weights' own type).
+    public init(modelDirectory: URL, compute: ComputeType? = nil, maxBatchSentences: Int = 16,
                 batching: BatchingOptions? = nil, observer: SchedulerObserver? = nil) throws {
         model = try CSANMTModel(directory: modelDirectory, compute: compute)
         let c = model.config
@@ -61,7 +61,7 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
         let configDigest = SHA256.hash(data: configData).prefix(8).map { String(format: "%02x", $0) }.joined()
         cacheIdentity = [modelDirectory.lastPathComponent, configDigest,
                          "\((weights?[.size] as? Int) ?? 0)", "\((weights?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)",
-                         compute.rawValue]
+                         model.compute.rawValue]
             .joined(separator: "|")
         self.maxBatchSentences = maxBatchSentences
         self.observer = observer

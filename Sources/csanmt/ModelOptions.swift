@@ -24,9 +24,9 @@ struct ModelOptions: ParsableArguments {
     var threads: Int?
 
     @Option(name: .long, help: ArgumentHelp(
-        "float32 (ModelScope's exact beams, OpenBLAS) or int8 (weights quantized at load, oneDNN: a quarter of the weight bytes per step; translations may differ slightly).",
+        "float32 (ModelScope's exact beams, OpenBLAS) or int8 (oneDNN; float weights are quantized at load: a quarter of the weight bytes per step, translations may differ slightly). Default: the weights' own type (int8 for a folder converted with --storage int8).",
         valueName: "TYPE"))
-    var compute: ComputeType = .float32
+    var compute: ComputeType?
 
     /// Applies `--threads` to the loaded BLAS library.
     func applyThreads(to blas: OpenBLAS) throws {

@@ -31,9 +31,9 @@ struct Serve: AsyncParsableCommand {
         valueName: "DIR"))
     var model: [String] = []
     @Option(name: .long, help: ArgumentHelp(
-        "float32 (ModelScope's exact beams) or int8 (weights quantized at load: less memory and bandwidth per step; translations may differ slightly).",
+        "float32 (ModelScope's exact beams) or int8 (float weights quantized at load: less memory and bandwidth per step; translations may differ slightly). Default: the weights' own type.",
         valueName: "TYPE"))
-    var compute: ComputeType = .float32
+    var compute: ComputeType?
     @Option(name: .long, help: ArgumentHelp("Tenant database (SQLite).", valueName: "PATH")) var db: String?
     @Option(name: .customLong("tls-cert"), help: ArgumentHelp(
         "PEM certificate chain: serve HTTPS only (TLS 1.2+); SIGHUP reloads it and the key.", valueName: "FILE"))

@@ -80,13 +80,13 @@ final class Int8Matrix: @unchecked Sendable {
 
 }
 
-/// Symmetric int8 quantization of one row of floats.
-enum Int8Quantizer {
+/// Symmetric int8 quantization of one row of floats (the one definition: the converter and the engine share it).
+public enum Int8Quantizer {
     /// Writes `round(x / scale)` clamped to -127...127 for `count` values and returns `scale = max|x| / 127`
     /// (1 for an all-zero or empty row, so dividing by it is always defined). Non-finite inputs make the scale
     /// non-finite, which the products then carry into their output, as float32 would.
     @inline(__always)
-    static func quantize(_ x: UnsafePointer<Float>, count: Int, into q: UnsafeMutablePointer<Int8>) -> Float {
+    public static func quantize(_ x: UnsafePointer<Float>, count: Int, into q: UnsafeMutablePointer<Int8>) -> Float {
         var maxAbs: Float = 0
         var finite = true
         for i in 0..<count {

@@ -9,6 +9,8 @@ public enum ConversionError: Error, CustomStringConvertible, Equatable {
     case checksumMismatch(file: String, tensor: String, stored: UInt32, computed: UInt32)
     case unsupportedConfig(file: String, reason: String)
     case outputExists(path: String)
+    /// `--storage int8` cannot quantize this tensor.
+    case notQuantizable(file: String, tensor: String, reason: String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum ConversionError: Error, CustomStringConvertible, Equatable {
             return "\(file): tensor '\(tensor)': crc32c mismatch (stored \(hex(stored)), computed \(hex(computed))): the file is corrupt"
         case let .unsupportedConfig(file, reason): return "\(file): unsupported config: \(reason)"
         case let .outputExists(path): return "\(path) already exists; pass --force to overwrite it"
+        case let .notQuantizable(file, tensor, reason): return "\(file): tensor '\(tensor)' cannot be stored as int8: \(reason)"
         }
     }
 }

@@ -27,7 +27,7 @@ struct ConvertWeights: ParsableCommand {
     @Flag(name: .long, help: "Replace MODEL_DIR if it exists (it is replaced only after a successful conversion).")
     var force = false
 
-    @Option(name: .long, help: "Weight storage: f32 (exact) or f16 (half the size; widened to f32 at load).")
+    @Option(name: .long, help: "Weight storage: f32 (exact), f16 (half the size; widened to f32 at load) or int8 (a quarter; matrices and embeddings quantized per output row, for csanmt --compute int8).")
     var storage: SafeTensorsWriter.Storage = .f32
 
     func run() throws {
