@@ -38,9 +38,11 @@ let package = Package(
         .target(name: "Tokenizer", path: "Sources/Tokenizer", resources: [.copy("Resources")]),
         // TF tensor-bundle reader and the ModelScope -> model-folder conversion, shared by the CLI and the tests.
         .target(name: "ConvertWeightsKit", dependencies: ["NMTEngine"], path: "Tools/convert-weights/Sources/ConvertWeightsKit"),
+        // Progress bars and other terminal helpers shared by the command-line tools.
+        .target(name: "CLISupport", path: "Sources/CLISupport"),
         .executableTarget(
             name: "convert-weights",
-            dependencies: ["ConvertWeightsKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ConvertWeightsKit", "CLISupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/convert-weights/Sources/convert-weights"),
         // hiredis from Debian (libhiredis-dev): the Redis client behind shared quotas and the shared cache.
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", providers: [.apt(["libhiredis-dev"])]),
@@ -71,7 +73,8 @@ let package = Package(
             resources: [.copy("Resources")]),
         .executableTarget(
             name: "csanmt",
-            dependencies: ["NMTEngine", "Tokenizer", "Translation", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["NMTEngine", "Tokenizer", "Translation", "Server", "CLISupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/csanmt"),
         .testTarget(
             name: "NMTEngineTests",

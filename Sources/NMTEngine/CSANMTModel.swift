@@ -18,13 +18,16 @@ public final class CSANMTModel: @unchecked Sendable {
     public let compute: ComputeType
     /// oneDNN, when ``compute`` is ``ComputeType/int8``.
     public let int8Kernel: OneDNN?
+    /// The vocabulary shortlist every `translate` call uses, if any (see ``VocabularyShortlist``).
+    public let shortlist: VocabularyShortlist?
 
     /// Loads `directory/config.json` and its weights. Errors name the file or tensor at fault.
     /// `compute` nil means the weights' own type: int8 for a folder converted with `--storage int8`, else float32.
     /// `.int8` on float weights quantizes them at load (see ``ComputeType/int8``); `.float32` on int8 weights
     /// is refused (the float values are gone).
-    public init(directory: URL, compute: ComputeType? = nil) throws {
+    public init(directory: URL, compute: ComputeType? = nil, shortlist: VocabularyShortlist? = nil) throws {
         self.directory = directory
+        self.shortlist = shortlist
         config = try ModelConfig.load(directory: directory)
         file = try SafeTensorsFile(path: directory.appendingPathComponent(config.weights).path)
         let compute = compute ?? (file.entries.values.contains { $0.dtype == .i8 } ? .int8 : .float32)
@@ -72,11 +75,19 @@ public final class CSANMTModel: @unchecked Sendable {
         let batch = SourceBatch(sources)
         let encoded = model.encode(batch)
         let r = model.semanticVector(batch)
+        let output = try shortlist.map {
+            try OutputVocabulary(ids: $0.targets(for: sources, vocabSize: config.vocabSize),
+                                 embedding: model.weights.embedding, hidden: config.hiddenSize, int8Kernel: int8Kernel)
+        }
         let state = DecoderState(model: model, encoder: encoded, semantic: r, rowsPerSentence: opts.beamSize,
-                                 capacity: capacity)
+                                 capacity: capacity, output: output)
         let search = BeamSearch(beam: opts.beamSize, alpha: opts.lengthPenalty, maxLength: capacity, sentenceSteps: steps,
-                                vocab: config.vocabSize, stopping: opts.stopping)
-        let result = search.run(state) { t, previous in model.decoderStep(state, t: t, previous: previous) }
+                                vocab: output?.count ?? config.vocabSize, stopping: opts.stopping)
+        var result = search.run(state) { t, previous in model.decoderStep(state, t: t, previous: previous) }
+        if let output {   // shortlist indices → target ids
+            result = result.map { $0.map { Hypothesis(tokens: $0.tokens.map { output.ids[Int($0)] }, score: $0.score,
+                                                      finished: $0.finished) } }
+        }
         // An int8 product that failed (oneDNN out of memory) wrote zeros: this call's result cannot be trusted.
         // (A call running at the same moment fails too; the count is process-wide.)
         if let kernel = int8Kernel, case let f = kernel.failures, f.count > failuresBefore {

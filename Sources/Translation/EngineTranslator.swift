@@ -46,22 +46,26 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
 
     /// Loads the model folder and its tokenizer files (see docs/model-format.md). Errors name the file at fault.
     /// `batching` starts the scheduler's worker threads (the server); without it only ``translateNow`` is used.
-    /// `compute` picks float32 or int8 products (``ComputeType``; nil: the weights' own type).
-    public init(modelDirectory: URL, compute: ComputeType? = nil, maxBatchSentences: Int = 16,
+    /// `compute` picks float32 or int8 products (``ComputeType``; nil: the weights' own type); `vocabularyMap`
+    /// restricts decoding to a shortlist (``VocabularyMap``).
+    public init(modelDirectory: URL, compute: ComputeType? = nil, vocabularyMap: URL? = nil, maxBatchSentences: Int = 16,
                 batching: BatchingOptions? = nil, observer: SchedulerObserver? = nil) throws {
-        model = try CSANMTModel(directory: modelDirectory, compute: compute)
+        let shortlist = try vocabularyMap.map { try VocabularyMap.load($0, folder: try ModelFolder(modelDirectory)).shortlist }
+        model = try CSANMTModel(directory: modelDirectory, compute: compute, shortlist: shortlist)
         let c = model.config
         pipeline = try ModelFolder(modelDirectory, config: c).textPipeline(source: c.sourceLanguage)
         directions = [LanguagePair(source: c.sourceLanguage, target: c.targetLanguage)]
         description = "\(modelDirectory.lastPathComponent) (\(c.sourceLanguage)→\(c.targetLanguage), \(c.numEncoderLayers)-\(c.numDecoderLayers)-\(c.hiddenSize), \(model.computeDescription))"
         // Model folder + a digest of config.json (architecture and decoding defaults) + the weights' size and date
-        // + the compute type (int8 translations may differ from float32 ones, and replicas share the cache).
+        // + the compute type and the shortlist (both change translations, and replicas share the cache).
         let configData = (try? Data(contentsOf: modelDirectory.appendingPathComponent("config.json"))) ?? Data()
         let weights = try? FileManager.default.attributesOfItem(atPath: modelDirectory.appendingPathComponent("model.safetensors").path)
         let configDigest = SHA256.hash(data: configData).prefix(8).map { String(format: "%02x", $0) }.joined()
         cacheIdentity = [modelDirectory.lastPathComponent, configDigest,
                          "\((weights?[.size] as? Int) ?? 0)", "\((weights?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)",
-                         model.compute.rawValue]
+                         model.compute.rawValue,
+                         vocabularyMap.flatMap { FileManager.default.contents(atPath: $0.path) }
+                             .map { "vmap " + SHA256.hash(data: $0).prefix(8).map { String(format: "%02x", $0) }.joined() } ?? ""]
             .joined(separator: "|")
         self.maxBatchSentences = maxBatchSentences
         self.observer = observer

@@ -12,6 +12,6 @@ struct CSANMT: AsyncParsableCommand {
               csanmt inspect --model Weights/csanmt-zh2en
               echo '[5, 17, 42]' | csanmt translate-ids --model Weights/csanmt-zh2en --beam 4
             """,
-        subcommands: [Translate.self, Tokenize.self, Detokenize.self, TranslateIDs.self, Inspect.self, Serve.self,
+        subcommands: [Translate.self, Tokenize.self, Detokenize.self, TranslateIDs.self, Inspect.self, VocabularyMapCommand.self, Serve.self,
                       TenantCommand.self, KeyCommand.self, OperatorCommand.self, DatabaseCommand.self, AuditCommand.self])
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NMTEngine
+import Translation
 
 /// Options shared by the commands that load a model.
 struct ModelOptions: ParsableArguments {
@@ -28,6 +29,16 @@ struct ModelOptions: ParsableArguments {
         valueName: "TYPE"))
     var compute: ComputeType?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Vocabulary map: score only the target pieces it lists for the input's pieces (faster; translations may change). Build one with `csanmt vmap`. With several models, give one per --model, in the same order.",
+        valueName: "FILE"))
+    var vmap: [String] = []
+
+    /// The vocabulary map of the `index`-th of `count` model folders: none, or one per folder in order.
+    func vocabularyMap(_ index: Int, of count: Int) throws -> URL? {
+        try VocabularyMapOption.pick(vmap, index, of: count)
+    }
+
     /// Applies `--threads` to the loaded BLAS library.
     func applyThreads(to blas: OpenBLAS) throws {
         guard let threads else { return }
@@ -38,11 +49,15 @@ struct ModelOptions: ParsableArguments {
     /// Loads the model; errors become one clear line naming the file at fault.
     func load() throws -> CSANMTModel {
         do {
-            let m = try CSANMTModel(directory: try folder(), compute: compute)
+            let dir = try folder()
+            let shortlist = try vocabularyMap(0, of: 1).map { try VocabularyMap.load($0, folder: try ModelFolder(dir)).shortlist }
+            let m = try CSANMTModel(directory: dir, compute: compute, shortlist: shortlist)
             try applyThreads(to: m.blasLibrary)
             return m
         } catch let e as EngineError {
             throw CLIError(message: "cannot load model: \(e)")
+        } catch let e as VocabularyMapError {
+            throw CLIError(message: "cannot load the vocabulary map: \(e)")
         }
     }
 }
@@ -90,6 +105,17 @@ enum DefaultModel {
 }
 
 extension ComputeType: ExpressibleByArgument {}
+
+/// `--vmap FILE`, repeatable: none, or one per model folder in the folders' order.
+enum VocabularyMapOption {
+    static func pick(_ files: [String], _ index: Int, of count: Int) throws -> URL? {
+        guard !files.isEmpty else { return nil }
+        guard files.count == count else {
+            throw CLIError(message: "\(files.count) --vmap file(s) for \(count) model(s): give one per --model, in the same order")
+        }
+        return URL(fileURLWithPath: files[index])
+    }
+}
 
 /// An error printed as-is, exiting with status 1.
 struct CLIError: Error, CustomStringConvertible {

@@ -34,6 +34,10 @@ struct Serve: AsyncParsableCommand {
         "float32 (ModelScope's exact beams) or int8 (float weights quantized at load: less memory and bandwidth per step; translations may differ slightly). Default: the weights' own type.",
         valueName: "TYPE"))
     var compute: ComputeType?
+    @Option(name: .long, help: ArgumentHelp(
+        "Vocabulary map: score only the target pieces it lists (faster; translations may change); one per --model, in the same order. See `csanmt vmap`.",
+        valueName: "FILE"))
+    var vmap: [String] = []
     @Option(name: .long, help: ArgumentHelp("Tenant database (SQLite).", valueName: "PATH")) var db: String?
     @Option(name: .customLong("tls-cert"), help: ArgumentHelp(
         "PEM certificate chain: serve HTTPS only (TLS 1.2+); SIGHUP reloads it and the key.", valueName: "FILE"))
@@ -151,14 +155,18 @@ struct Serve: AsyncParsableCommand {
     /// One translator per model folder (the shipped models when none is given); several are routed by direction.
     func loadTranslators(_ folders: [String], batching: BatchingOptions, metrics: ServerMetrics) throws -> any Translator {
         let dirs = folders.isEmpty ? try DefaultModel.shipped() : try folders.map { try DefaultModel.resolve($0) }
-        let translators = try dirs.map { try loadTranslator($0, batching: batching, metrics: metrics) }
+        let translators = try dirs.indices.map {
+            try loadTranslator(dirs[$0], vocabularyMap: try VocabularyMapOption.pick(vmap, $0, of: dirs.count),
+                               batching: batching, metrics: metrics)
+        }
         if translators.count == 1 { return translators[0] }
         do { return try ModelRouter(translators) } catch { throw CLIError(message: "\(error)") }
     }
 
-    func loadTranslator(_ dir: URL, batching: BatchingOptions, metrics: ServerMetrics) throws -> EngineTranslator {
+    func loadTranslator(_ dir: URL, vocabularyMap: URL?, batching: BatchingOptions, metrics: ServerMetrics) throws -> EngineTranslator {
         do {
-            let t = try EngineTranslator(modelDirectory: dir, compute: compute, batching: batching, observer: metrics)
+            let t = try EngineTranslator(modelDirectory: dir, compute: compute, vocabularyMap: vocabularyMap,
+                                         batching: batching, observer: metrics)
             // Workers split the cores between them: each engine call then runs on 1 core, or more if there are fewer workers.
             t.model.blasLibrary.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, batching.workers))
             return t

@@ -41,8 +41,9 @@ struct Translate: ParsableCommand {
         let pairs = try inputs.map { try direction(of: $0, served: directions, folders: folders) }
         var outputs = [TranslatedText](repeating: TranslatedText(text: ""), count: inputs.count)
         for pair in Set(pairs).sorted(by: { ($0.source, $0.target) < ($1.source, $1.target) }) {
-            let folder = folders[directions.firstIndex(of: pair)!]
-            let translator = try loadTranslator(folder.url, options)
+            let index = directions.firstIndex(of: pair)!
+            let translator = try loadTranslator(folders[index].url, options,
+                                                vocabularyMap: try options.vocabularyMap(index, of: folders.count))
             let lines = inputs.indices.filter { pairs[$0] == pair }
             do {
                 let done = try translator.translateNow(lines.map { inputs[$0] }, options: DecodingOptions(beamSize: beam), splitSentences: !noSplit)
@@ -145,9 +146,9 @@ func loadPipeline(_ folder: ModelFolder, source: String) throws -> CSANMTTextPip
 }
 
 /// Loads a model folder and its text pipeline; errors become one line naming the file.
-func loadTranslator(_ folder: URL, _ options: ModelOptions) throws -> EngineTranslator {
+func loadTranslator(_ folder: URL, _ options: ModelOptions, vocabularyMap: URL? = nil) throws -> EngineTranslator {
     do {
-        let t = try EngineTranslator(modelDirectory: folder, compute: options.compute)
+        let t = try EngineTranslator(modelDirectory: folder, compute: options.compute, vocabularyMap: vocabularyMap)
         try options.applyThreads(to: t.model.blasLibrary)
         return t
     } catch let e as CLIError {

@@ -206,3 +206,44 @@ struct Int8ModelTests {
         #expect(r.same * 10 >= r.total * 8, "\(r.same)/\(r.total) identical")
     }
 }
+
+/// Vocabulary shortlists in the engine.
+@Suite("vocabulary shortlist")
+struct ShortlistTests {
+    @Test("a shortlist of the whole vocabulary decodes exactly as no shortlist, in float32 and int8")
+    func wholeVocabulary() throws {
+        for name in ["prenorm", "batch3"] {
+            let (plain, tmp) = try Fixtures.convertAndLoad(name)
+            defer { try? FileManager.default.removeItem(at: tmp) }
+            let all = VocabularyShortlist(candidates: [:], always: (0..<Int32(plain.config.vocabSize)).map { $0 })
+            let sources = try Expected(case: name).sources
+            for compute in [ComputeType.float32, .int8] {
+                let reference = try CSANMTModel(directory: tmp.appendingPathComponent("model"), compute: compute)
+                let listed = try CSANMTModel(directory: tmp.appendingPathComponent("model"), compute: compute, shortlist: all)
+                #expect(try listed.translate(sources) == reference.translate(sources), "\(name) \(compute)")
+            }
+        }
+    }
+
+    @Test("with a shortlist every output id is a candidate of the input, an always id, or </s>")
+    func outputsStayInTheShortlist() throws {
+        let (plain, tmp) = try Fixtures.convertAndLoad("prenorm")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let sources = try Expected(case: "prenorm").sources
+        let v = Int32(plain.config.vocabSize)
+        // Each source id may produce itself and its two neighbours; ids 5 and 6 always.
+        var candidates: [Int32: [Int32]] = [:]
+        for id in Set(sources.joined()) { candidates[id] = [id, (id + 1) % v, (id + 2) % v] }
+        let shortlist = VocabularyShortlist(candidates: candidates, always: [5, 6])
+        let model = try CSANMTModel(directory: tmp.appendingPathComponent("model"), shortlist: shortlist)
+        let result = try model.translate(sources)
+        for (i, hyps) in result.enumerated() {
+            let allowed = Set(shortlist.targets(for: [sources[i]], vocabSize: Int(v)))
+            let batchAllowed = Set(shortlist.targets(for: sources, vocabSize: Int(v)))
+            #expect(allowed.isSubset(of: batchAllowed))
+            for h in hyps { #expect(h.tokens.allSatisfy(batchAllowed.contains), "sentence \(i): \(h.tokens)") }
+        }
+        #expect(shortlist.targets(for: sources, vocabSize: Int(v)).first == 0)
+        #expect(result.contains { !$0[0].tokens.isEmpty })
+    }
+}

@@ -39,10 +39,13 @@ final class DecoderState {
     let sub: FloatBuffer           // [N, H]
     let ffnHidden: FloatBuffer     // [N, F]
     let attention: FloatBuffer     // [max(capacity, k * L)]
-    let logProbs: FloatBuffer      // [N, V]
+    let logProbs: FloatBuffer      // [N, V] (or [N, S] with a shortlist)
+    /// The shortlist's columns for this call (nil: the whole vocabulary).
+    let output: OutputVocabulary?
 
     init(model m: Transformer, encoder: Transformer.EncoderOutput, semantic r: FloatBuffer, rowsPerSentence k: Int,
-         capacity: Int) {
+         capacity: Int, output: OutputVocabulary? = nil) {
+        self.output = output
         let h = m.hidden, src = encoder.source, l = src.length
         sentences = src.batch
         rowsPerSentence = k

@@ -12,7 +12,9 @@ extension Transformer {
             if t == 0 {
                 row.update(repeating: 0, count: h)
             } else {
-                weights.embedding.row(Int(previous[r]), times: embeddingScale, hidden: h, into: row)
+                // With a shortlist, `previous` holds indices into it.
+                let id = s.output.map { Int($0.ids[Int(previous[r])]) } ?? Int(previous[r])
+                weights.embedding.row(id, times: embeddingScale, hidden: h, into: row)
             }
             for i in 0..<h { row[i] += pe[t * h + i] }
         }
@@ -75,9 +77,10 @@ extension Transformer {
         }
         if let final = weights.decoderFinalNorm { Kernels.layerNorm(x, rows: n, dim: h, final, out: x) }
 
-        // Tied output projection: logits = x · Eᵀ, then log-softmax.                     // [N, V]
-        let v = config.vocabSize, out = s.logProbs.p
-        blas.projectOntoEmbedding(x, rows: n, embedding: weights.embedding, vocab: v, hidden: h, out: out)
+        // Tied output projection: logits = x · Eᵀ, then log-softmax.                     // [N, V] or [N, S]
+        let v = s.output?.count ?? config.vocabSize, out = s.logProbs.p
+        blas.projectOntoEmbedding(x, rows: n, embedding: s.output?.table ?? weights.embedding, vocab: v, hidden: h,
+                                  out: out)
         for r in 0..<n { Kernels.logSoftmax(out + r * v, count: v) }
     }
 }

@@ -68,6 +68,15 @@ public final class CSANMTTextPipeline: Sendable {
                        ids: pieces.map { sourceVocabulary.id($0, unknown: unknownSourceID) })
     }
 
+    /// The source vocabulary's piece for `id` (`<unk>` outside it).
+    public func sourcePiece(_ id: Int32) -> String { sourceVocabulary.token(id) }
+
+    /// The source vocabulary's id for `piece` (``unknownPieceID`` when absent).
+    public func sourceID(_ piece: String) -> Int32 { sourceVocabulary.id(piece, unknown: unknownSourceID) }
+
+    /// The id unknown source pieces get (`src_vocab_size - 1`).
+    public var unknownPieceID: Int32 { unknownSourceID }
+
     /// Target ids (without `</s>`) to text.
     public func decode(_ ids: [Int32]) -> String {
         detokenize(ids.map(targetVocabulary.token).joined(separator: " "))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import ConvertWeightsKit
 import Foundation
 
@@ -33,7 +34,9 @@ struct ConvertWeights: ParsableCommand {
     func run() throws {
         let converter = ModelConverter(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output),
                                        force: force, storage: storage)
-        let bar = ProgressBar(label: "converting")
+        let mib = { (b: Int) in String(format: "%.1f", Double(b) / 1_048_576) }
+        let bar = ProgressBar(label: "converting", amount: { "\(mib($0))/\(mib($1)) MiB" },
+                              rate: { String(format: "%.0f MiB/s", $0 / 1_048_576) })
         let start = Date()
         do {
             let report = try converter.run { done, total, _ in bar.update(done: done, total: total) }
@@ -58,39 +61,6 @@ extension SafeTensorsWriter.Storage: ExpressibleByArgument {}
 struct Failure: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
-}
-
-/// A one-line progress bar on stderr; redraws in place on a terminal, prints every 10% otherwise.
-final class ProgressBar {
-    let label: String
-    private let isTTY = isatty(STDERR_FILENO) != 0
-    private var lastDecile = -1
-    private var lastDraw = Date.distantPast
-    private let start = Date()
-
-    init(label: String) { self.label = label }
-
-    func update(done: Int, total: Int) {
-        let fraction = total > 0 ? Double(done) / Double(total) : 1
-        let mb = { (b: Int) in String(format: "%.1f", Double(b) / 1_048_576) }
-        let elapsed = Date().timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / 1_048_576 / elapsed : 0
-        if isTTY {
-            guard Date().timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
-            lastDraw = Date()
-            let width = 30, filled = Int(fraction * Double(width))
-            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            FileHandle.standardError.write(Data(
-                "\r\(label) [\(bar)] \(Int(fraction * 100))% \(mb(done))/\(mb(total)) MiB \(String(format: "%.0f", rate)) MiB/s".utf8))
-        } else {
-            let decile = Int(fraction * 10)
-            guard decile > lastDecile else { return }
-            lastDecile = decile
-            FileHandle.standardError.write(Data("\(label): \(decile * 10)% (\(mb(done))/\(mb(total)) MiB)\n".utf8))
-        }
-    }
-
-    func finish() { if isTTY { FileHandle.standardError.write(Data("\n".utf8)) } }
 }
 
 ConvertWeights.main()

@@ -1,0 +1,66 @@
+/// A vocabulary shortlist in ids, CTranslate2's "vmap": for each source id, the target ids worth scoring.
+///
+/// With a shortlist, each `translate` call scores only the union of its sources' candidates, `always`, and
+/// `</s>`, instead of the whole vocabulary: the output projection and the log-softmax shrink from V columns to
+/// that union. The softmax is then normalised over the shortlist alone (as CTranslate2 does), so scores, and
+/// sometimes translations, differ from the full vocabulary. Off unless a model is given one.
+public struct VocabularyShortlist: Sendable {
+    /// Source id → candidate target ids.
+    public let candidates: [Int32: [Int32]]
+    /// Target ids scored for every input (frequent words, punctuation).
+    public let always: [Int32]
+
+    public init(candidates: [Int32: [Int32]], always: [Int32]) {
+        self.candidates = candidates
+        self.always = always
+    }
+
+    /// The sorted, distinct target ids to score for `sources`, within 0..<vocabSize. Always holds 0, `</s>`,
+    /// which then keeps index 0 (the beam search's end-of-sentence test reads the index).
+    func targets(for sources: [[Int32]], vocabSize: Int) -> [Int32] {
+        var seen = [Bool](repeating: false, count: vocabSize)
+        seen[0] = true
+        for id in always where id >= 0 && Int(id) < vocabSize { seen[Int(id)] = true }
+        for source in sources {
+            for s in source {
+                for id in candidates[s] ?? [] where id >= 0 && Int(id) < vocabSize { seen[Int(id)] = true }
+            }
+        }
+        return seen.indices.filter { seen[$0] }.map(Int32.init)
+    }
+}
+
+/// The columns one `translate` call scores: the shortlist's target ids and their embedding rows, gathered once.
+final class OutputVocabulary {
+    /// Index in the shortlist → target id (ids[0] == 0, `</s>`).
+    let ids: [Int32]
+    /// The gathered rows E[ids] [S, H], in the model's compute type (int8: packed for the kernel).
+    let table: EmbeddingTable
+    private let floatRows: FloatBuffer?
+
+    var count: Int { ids.count }
+
+    init(ids: [Int32], embedding: EmbeddingTable, hidden h: Int, int8Kernel: OneDNN?) throws {
+        self.ids = ids
+        switch embedding {
+        case let .float32(e):
+            let rows = FloatBuffer(ids.count * h)   // [S, H]
+            for (i, id) in ids.enumerated() { (rows.p + i * h).update(from: e + Int(id) * h, count: h) }
+            floatRows = rows
+            table = .float32(rows.p)
+        case let .int8(q):
+            var values = [Int8](repeating: 0, count: ids.count * h), scales = [Float](repeating: 0, count: ids.count)
+            for (i, id) in ids.enumerated() {
+                for j in 0..<h { values[i * h + j] = q.values[Int(id) * h + j] }
+                scales[i] = q.scales[Int(id)]
+            }
+            let gathered = values.withUnsafeBufferPointer { v in
+                scales.withUnsafeBufferPointer { Int8Matrix(values: v, scales: $0, outputs: ids.count, inputs: h) }
+            }
+            if let kernel = int8Kernel { try gathered.pack(with: kernel) }
+            gathered.dropPlainValues()
+            floatRows = nil
+            table = .int8(gathered)
+        }
+    }
+}
