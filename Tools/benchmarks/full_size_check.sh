@@ -46,6 +46,39 @@ print(json.dumps(t))
 PY
 done
 
+echo "== engine int8 (x$REPEATS, $THREADS threads): --storage int8 folder, --compute int8 on the f32 folder, int8 + a synthetic --vmap"
+[ -f "$WORK/model-int8/model.safetensors" ] || .build/release/convert-weights --input "$WORK/ms-zh2en" --output "$WORK/model-int8" --storage int8 --force >/dev/null
+# A synthetic shortlist for the random model (it has no vocabulary or corpus): every source id gets 50 fixed
+# candidates (id·7 + 1009·j mod V, j < 50) and ids 0..999 are always scored, so this source's 20 ids give about
+# 2,000 of the 50,000 columns, the size a corpus-built map gives a real sentence.
+python - "$WORK/synthetic.vmap" <<'PY'
+import sys
+V = 50000
+with open(sys.argv[1], 'w') as f:
+    f.write('#ids\n\t' + ' '.join(str(i) for i in range(1000)) + '\n')
+    for s in range(V):
+        f.write('%d\t%s\n' % (s, ' '.join(str((s * 7 + 1009 * j) % V) for j in range(50))))
+PY
+for variant in int8-folder int8-at-load int8-vmap; do
+  case $variant in
+    int8-folder) ARGS=(--model "$WORK/model-int8") ;;
+    int8-at-load) ARGS=(--model "$WORK/model" --compute int8) ;;
+    int8-vmap) ARGS=(--model "$WORK/model-int8" --vmap "$WORK/synthetic.vmap") ;;
+  esac
+  : > "$WORK/engine_${variant}_runs.jsonl"
+  for i in $(seq "$REPEATS"); do
+    echo "$SRC" | /usr/bin/time -f '{"wall_s": %e, "rss_kb": %M}' -o "$WORK/engine_time.json" \
+      .build/release/csanmt translate-ids "${ARGS[@]}" --threads "$THREADS" --timing --warmup "$WARMUP" \
+      > "$WORK/engine_${variant}_out.json" 2> "$WORK/engine_timing.json"
+    python - "$WORK" <<'PY' | tee -a "$WORK/engine_${variant}_runs.jsonl"
+import json, sys
+w = sys.argv[1]
+t = json.load(open(w + '/engine_timing.json')); t.update(json.load(open(w + '/engine_time.json')))
+print(json.dumps(t))
+PY
+  done
+done
+
 echo "== ModelScope TF ($THREADS threads)"
 python Tools/benchmarks/tf_decode_time.py "$WORK/ms-zh2en" --src "$SRC" --beam 4 --repeats 2 --threads "$THREADS" \
   > "$WORK/tf_result.json"
@@ -87,6 +120,17 @@ summary = {
     'tf_peak_rss_mb': tf.get('peak_rss_mb'),
 }
 summary['speedup_vs_tf'] = summary['tf_translate_s'] / summary['engine_translate_s']
+for variant in ('int8-folder', 'int8-at-load', 'int8-vmap'):
+    vr = [json.loads(l) for l in open(w + '/engine_%s_runs.jsonl' % variant)]
+    out = json.loads(open(w + '/engine_%s_out.json' % variant).read())
+    key = 'engine_' + variant.replace('-', '_')
+    summary[key] = {'translate_s': statistics.median(r['translate_s'] for r in vr),
+                    'translate_runs_s': [r['translate_s'] for r in vr],
+                    'load_s': statistics.median(r['load_s'] for r in vr),
+                    'peak_rss_mb': max(r['rss_kb'] for r in vr) / 1024,
+                    'best_beam_same_as_fp32': out['beams'][0] == eng_out['beams'][0]}
+    summary[key]['rss_over_fp32_weights'] = summary[key]['peak_rss_mb'] / summary['weight_bytes_mb']
+    summary[key]['over_engine_fp32'] = summary[key]['translate_s'] / summary['engine_translate_s']
 summary['rss_over_weights'] = summary['engine_peak_rss_mb'] / summary['weight_bytes_mb']
 if have_ct2:
     for q in ('float32', 'int8'):
@@ -97,6 +141,9 @@ if have_ct2:
                                    'other_cores_busy': [round(x['other_cores'], 2) for x in r['runs']]}
         except Exception as e:  # keep the engine/TF figures even if CT2 output changes shape
             summary['ct2_' + q] = 'unreadable: %s' % e
+    if isinstance(summary.get('ct2_int8'), dict):
+        for variant in ('engine_int8_folder', 'engine_int8_at_load', 'engine_int8_vmap'):
+            summary[variant]['over_ct2_int8'] = summary[variant]['translate_s'] / summary['ct2_int8']['median_s']
 json.dump(summary, open(w + '/summary.json', 'w'), indent=2)
 print(json.dumps(summary, indent=2))
 sys.exit(0 if same and diff < 1e-3 else 1)
