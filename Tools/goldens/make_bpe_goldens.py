@@ -7,7 +7,7 @@ Reference: subword-nmt 0.3.8 ``apply_bpe.BPE`` used exactly as ModelScope's CSAN
     pieces = bpe.process_line(line).strip().split()
 
 Steps (deterministic, same bytes on a rerun):
-  1. Training text: seeded slices of the training TSVs under /work/shared/data/train. English column:
+  1. Training text: seeded slices of the training TSVs under <data>/train. English column:
      sacremoses MosesPunctNormalizer + MosesTokenizer(aggressive_dash_splits=True) (the pipeline's en
      preprocessing); Chinese column: ``' '.join(jieba.cut(x))`` (jieba 0.42.1, the pipeline's zh preprocessing).
   2. ``subword_nmt.learn_bpe.learn_bpe(..., num_symbols=--merges)`` on each -> codes.en / codes.zh
@@ -15,10 +15,10 @@ Steps (deterministic, same bytes on a rerun):
      version 0.1 file (``</w>`` as a separate final symbol).
   3. Apply to held-out test text (FLORES-200 devtest, WMT) and write JSON lines.
 
-Run with the oracle venv:
+<data> is the shared data folder, ../shared/data beside the clone by default (--data DIR otherwise). Run from the
+repository root with the oracle venv (set-up: Tools/goldens/README.md):
 
-    export TMPDIR=/work/scratch/tmp HOME=/work/scratch
-    /work/venv-oracle/bin/python Tools/goldens/make_bpe_goldens.py            # from the repo root
+    python Tools/goldens/make_bpe_goldens.py
 """
 import argparse
 import io
@@ -26,6 +26,9 @@ import json
 import os
 import random
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import SETUP_LINES  # noqa: E402  (the venv set-up lines shown in the README)
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
 DEFAULT_DATA = os.path.normpath(os.path.join(REPO_ROOT, '..', 'shared', 'data'))
@@ -180,14 +183,17 @@ def main():
     readme = """# BPE golden fixtures
 
 Made by `Tools/goldens/make_bpe_goldens.py` with subword-nmt 0.3.8 (plus sacremoses 0.2.0 and jieba 0.42.1 for
-the pipeline's preprocessing) from the text under `/work/shared/data` (see its PROVENANCE.md for origins and
+the pipeline's preprocessing) from the text of the shared data folder (see its `PROVENANCE.md` for origins and
 licenses). Do not edit by hand: regenerate.
 
 ## Regenerate
 
+From the repository root; the text is read from `../shared/data` beside the clone by default (`--data DIR`
+otherwise):
+
 ```bash
-export TMPDIR=/work/scratch/tmp HOME=/work/scratch
-/work/venv-oracle/bin/python Tools/goldens/make_bpe_goldens.py      # from the repo root; --merges N (default 4000)
+""" + SETUP_LINES + """
+python Tools/goldens/make_bpe_goldens.py      # --merges N (default 4000)
 ```
 
 ## Files

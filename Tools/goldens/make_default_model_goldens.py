@@ -1,55 +1,162 @@
 #!/usr/bin/env python3
-"""Goldens for the shipped default model: ModelScope's own TF pipeline on the ModelScope folder rebuilt from
-Weights/csanmt-zh2en-small (Tools/train-default-model/rebuild_modelscope_folder.py), so the Swift engine can be
-checked against TF on real trained weights.
+"""Goldens for a shipped default model: ModelScope's own TF translation on real trained weights.
 
-usage (from the repo root, oracle venv active):
-  python Tools/goldens/make_default_model_goldens.py [--model Weights/csanmt-zh2en-small] [--out Tests/Fixtures/default-model]
+Takes a csanmt-swift model folder (``Weights/csanmt-zh2en-small``, or ``Weights/csanmt-en2zh-small``), rebuilds the
+ModelScope folder it came from (``Tools/train-default-model/rebuild_modelscope_folder.py``: same variables, TF
+checkpoint, configuration.json, vocabularies, BPE codes), and runs ``python -m oracle.dump`` (the pipeline's
+preprocessing, ModelScope's beam search with beam 4, the pipeline's postprocessing) on ten everyday and UI-style
+sentences in the model's source language, as one batch. Writes OUT/expected.jsonl, one JSON object per sentence:
+
+  text         the sentence
+  input_ids    the pipeline's source ids (the batch's 0 padding removed; the model appends </s> itself)
+  output_ids   the best beam cut at its first 0 (EOS), as the pipeline cuts it
+  translation  the pipeline's output text for the sentence
+
+and OUT/README.md. The direction comes from the model's config.json (``source_language``, ``target_language``);
+OUT defaults to Tests/Fixtures/default-model for zh2en and Tests/Fixtures/default-model-<direction> otherwise
+(Tests/Fixtures/default-model-en2zh). Tests/TranslationTests/DefaultModelTests.swift reads the zh2en file.
+
+usage (from the repository root, oracle venv active; set-up: Tools/goldens/README.md):
+  python Tools/goldens/make_default_model_goldens.py                          # Weights/csanmt-zh2en-small
+  python Tools/goldens/make_default_model_goldens.py --direction en2zh        # Weights/csanmt-en2zh-small
+  python Tools/goldens/make_default_model_goldens.py --model DIR [--out DIR]
 """
 import argparse
 import json
 import os
-import subprocess
+import shutil
 import sys
 import tempfile
 
-SENTENCES = [
-    '今天天气很好。', '我想喝一杯咖啡。', '这个文件无法打开，请检查权限。', '北京是中国的首都。',
-    '他每天早上七点起床。', '请保存你的文档。', '我们明天去公园散步吧。', '这本书很有意思。',
-    '点击“确定”按钮继续。', '机器翻译是自然语言处理的重要研究领域之一。',
-]
+sys.dont_write_bytecode = True   # no __pycache__ next to the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import FIXTURES, REPO_ROOT, SETUP_LINES, oracle_env, relpath, run  # noqa: E402
+
+SENT_SPLIT = '<SENT_SPLIT>'
+BEAM = 4
+
+# Ten short sentences per source language: everyday statements and UI messages. The English list mirrors the Chinese
+# one (the same situations, not word-for-word translations).
+SENTENCES = {
+    'zh': ['今天天气很好。', '我想喝一杯咖啡。', '这个文件无法打开，请检查权限。', '北京是中国的首都。',
+           '他每天早上七点起床。', '请保存你的文档。', '我们明天去公园散步吧。', '这本书很有意思。',
+           '点击“确定”按钮继续。', '机器翻译是自然语言处理的重要研究领域之一。'],
+    'en': ['The weather is nice today.', 'I would like a cup of coffee.',
+           'This file cannot be opened. Please check the permissions.', 'Beijing is the capital of China.',
+           'He gets up at seven every morning.', 'Please save your document.',
+           "Let's take a walk in the park tomorrow.", 'This book is very interesting.',
+           'Click "OK" to continue.',
+           'Machine translation is an important research area of natural language processing.'],
+}
+
+
+def model_direction(model_dir):
+    """``(source language, target language)`` from a csanmt-swift config.json (or a ModelScope configuration.json)."""
+    path = os.path.join(model_dir, 'config.json')
+    if os.path.isfile(path):
+        with open(path, encoding='utf-8') as f:
+            cfg = json.load(f)
+        return cfg['source_language'], cfg['target_language']
+    with open(os.path.join(model_dir, 'configuration.json'), encoding='utf-8') as f:
+        pre = json.load(f)['preprocessor']
+    return pre['src_lang'], pre['tgt_lang']
+
+
+def default_out(direction):
+    name = 'default-model' if direction == 'zh2en' else 'default-model-' + direction
+    return os.path.join(FIXTURES, name)
+
+
+def readme(model_dir, direction, src, n):
+    model = relpath(model_dir)
+    if direction == 'zh2en':
+        user = '`Tests/TranslationTests/DefaultModelTests.swift` reads this folder.'
+    else:
+        user = ('The format is that of `Tests/Fixtures/default-model` (read by '
+                '`Tests/TranslationTests/DefaultModelTests.swift`), for the tests of this model.')
+    cmd = 'python Tools/goldens/make_default_model_goldens.py'
+    if model != 'Weights/csanmt-%s-small' % direction:
+        cmd += ' --model ' + model
+    elif direction != 'zh2en':
+        cmd += ' --direction ' + direction
+    return '''# Default-model goldens ({direction})
+
+ModelScope's own TF translation (beam {beam}) of {n} {lang} sentences, on the ModelScope folder rebuilt from
+`{model}` by `Tools/train-default-model/rebuild_modelscope_folder.py`, run by the in-repo oracle
+(`python -m oracle.dump`: the pipeline's preprocessing and postprocessing around `CsanmtForTranslation`).
+{user} Do not edit by hand: regenerate.
+
+`expected.jsonl`, one JSON object per sentence: `text`; `input_ids` (the pipeline's source ids, batch padding
+removed; the model appends `</s>` itself); `output_ids` (the best beam cut at its first 0, EOS); `translation` (the
+pipeline's text).
+
+## Regenerate
+
+```bash
+{setup}
+{cmd}
+```
+
+Generated by `Tools/goldens/make_default_model_goldens.py` (the sentences are in its `SENTENCES`). Deterministic: a
+rerun on the same weights gives the same bytes.
+'''.format(direction=direction, beam=BEAM, n=n, lang={'zh': 'Chinese', 'en': 'English'}.get(src, src), model=model,
+           user=user, setup=SETUP_LINES, cmd=cmd)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--model', default='Weights/csanmt-zh2en-small')
-    ap.add_argument('--out', default='Tests/Fixtures/default-model')
-    ap.add_argument('--reference-dir', default='../shared/reference')
+    ap.add_argument('--direction', choices=['zh2en', 'en2zh'], default=None,
+                    help='use Weights/csanmt-<direction>-small (default: zh2en, or the direction of --model)')
+    ap.add_argument('--model', default=None,
+                    help='csanmt-swift model folder (default: Weights/csanmt-<direction>-small of this clone)')
+    ap.add_argument('--out', default=None,
+                    help='fixture folder (default: Tests/Fixtures/default-model for zh2en, '
+                         'Tests/Fixtures/default-model-<direction> otherwise)')
+    ap.add_argument('--python', default=sys.executable, help='python of the oracle venv (for the subprocesses)')
+    ap.add_argument('--keep-work', action='store_true', help='keep the rebuilt ModelScope folder and the npz dump')
     a = ap.parse_args()
-    here = os.path.dirname(os.path.abspath(__file__))
+    model_dir = os.path.abspath(a.model or os.path.join(REPO_ROOT, 'Weights',
+                                                        'csanmt-%s-small' % (a.direction or 'zh2en')))
+    if not os.path.isdir(model_dir):
+        raise SystemExit('no model folder %s' % model_dir)
+    src, tgt = model_direction(model_dir)
+    direction = src + '2' + tgt
+    if a.direction and a.direction != direction:
+        raise SystemExit('%s translates %s, not %s' % (relpath(model_dir), direction, a.direction))
+    if src not in SENTENCES:
+        raise SystemExit('no sentences for source language %r (add them to SENTENCES)' % src)
+    sentences = SENTENCES[src]
+    out_dir = os.path.abspath(a.out or default_out(direction))
+
+    env = oracle_env()
     work = tempfile.mkdtemp(prefix='csanmt-default-goldens-')
     ms = os.path.join(work, 'modelscope')
-    subprocess.run([sys.executable, os.path.join(here, '..', 'train-default-model', 'rebuild_modelscope_folder.py'),
-                    a.model, ms], check=True)
-    os.makedirs(a.out, exist_ok=True)
+    run([a.python, os.path.join(REPO_ROOT, 'Tools', 'train-default-model', 'rebuild_modelscope_folder.py'),
+         model_dir, ms], env, 'rebuild_modelscope_folder.py', log_path=os.path.join(work, 'rebuild.log'))
     npz = os.path.join(work, 'out.npz')
-    out = subprocess.run([sys.executable, os.path.join(a.reference_dir, 'oracle_dump.py'), ms,
-                          '<SENT_SPLIT>'.join(SENTENCES), npz, '--beam', '4'],
-                         check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
-    d = json.loads(out)
-    translations = d['translation'].split('<SENT_SPLIT>')
-    with open(os.path.join(a.out, 'expected.jsonl'), 'w') as f:
-        for i, s in enumerate(SENTENCES):
+    out = run([a.python, '-m', 'oracle.dump', ms, SENT_SPLIT.join(sentences), npz, '--beam', str(BEAM)], env,
+              'oracle.dump', log_path=os.path.join(work, 'dump.log'))
+    d = json.loads(out.strip().splitlines()[-1])
+    translations = d['translation'].split(SENT_SPLIT)
+    if len(translations) != len(sentences) or len(d['input_ids']) != len(sentences):
+        raise SystemExit('oracle.dump returned %d translations for %d sentences' % (len(translations), len(sentences)))
+
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, 'expected.jsonl'), 'w', encoding='utf-8') as f:
+        for i, s in enumerate(sentences):
             ids = [x for x in d['input_ids'][i] if x != 0]
             beam = list(d['output_seqs_beam0'][i]) + [0]
             f.write(json.dumps({'text': s, 'input_ids': ids, 'output_ids': beam[:beam.index(0)],
                                 'translation': translations[i]}, ensure_ascii=False) + '\n')
-    with open(os.path.join(a.out, 'README.md'), 'w') as f:
-        f.write('# Default-model goldens\n\nModelScope\'s TF pipeline (beam 4) on the ModelScope folder rebuilt from '
-                '`Weights/csanmt-zh2en-small`, for `Tests/ServerTests/DefaultModelTests.swift`.\n\n'
-                'Regenerate (oracle venv from `../shared/reference/README.md`):\n\n'
-                '```bash\npython Tools/goldens/make_default_model_goldens.py\n```\n')
-    print('wrote', len(SENTENCES), 'cases to', a.out)
+    with open(os.path.join(out_dir, 'README.md'), 'w', encoding='utf-8') as f:
+        f.write(readme(model_dir, direction, src, len(sentences)))
+    if a.keep_work:
+        print('work folder kept:', work)
+    else:
+        shutil.rmtree(work)
+    for s, t in zip(sentences, translations):
+        print('  %s -> %s' % (s, t))
+    print('wrote', len(sentences), '%s cases to' % direction, relpath(out_dir))
 
 
 if __name__ == '__main__':

@@ -21,18 +21,19 @@ Fixture files (line order = source order, no shuffling):
 
 Text lines are the file's bytes decoded as UTF-8 and split on "\\n" only (no other line breaks, nothing stripped).
 
-Run it from the repository root with the oracle venv (jieba 0.42.1):
+The text comes from the shared data folder, ../shared/data beside the clone by default (--data DIR otherwise).
+Run it from the repository root with the oracle venv (jieba 0.42.1; set-up: Tools/goldens/README.md; jieba writes
+its cache, jieba.cache, to TMPDIR):
 
-    export TMPDIR=/work/scratch/tmp HOME=/work/scratch      # jieba writes its cache (jieba.cache) to TMPDIR
-    /work/venv-oracle/bin/python Tools/goldens/make_jieba_goldens.py
+    python Tools/goldens/make_jieba_goldens.py
 
 Extra, uncommitted parity runs on more text (the Swift test also checks every *.jsonl of the folder named by the
 environment variable JIEBA_EXTRA_GOLDENS):
 
-    /work/venv-oracle/bin/python Tools/goldens/make_jieba_goldens.py --out /work/scratch/jieba-extra \\
-        --corpus /work/shared/data/test/wmt/newstest2018.zh-en.zh --corpus-tsv /work/shared/data/train/x.tsv:0
-    /work/venv-oracle/bin/python Tools/goldens/make_jieba_goldens.py --out /work/scratch/jieba-random --random 100000
-    JIEBA_EXTRA_GOLDENS=/work/scratch/jieba-extra swift test --scratch-path .build-jieba --filter Jieba
+    python Tools/goldens/make_jieba_goldens.py --out .goldens-cache/jieba-extra \\
+        --corpus ../shared/data/test/wmt/newstest2018.zh-en.zh --corpus-tsv ../shared/data/train/x.tsv:0
+    python Tools/goldens/make_jieba_goldens.py --out .goldens-cache/jieba-random --random 100000
+    JIEBA_EXTRA_GOLDENS=$PWD/.goldens-cache/jieba-extra swift test --scratch-path .build-jieba --filter Jieba
 """
 import argparse
 import json
@@ -41,6 +42,9 @@ import random
 import re
 import sys
 import unicodedata
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import SETUP_LINES  # noqa: E402  (the venv set-up lines shown in the README)
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
 DEFAULT_OUT = os.path.join(REPO_ROOT, 'Tests', 'Fixtures', 'tokenizer', 'jieba')
@@ -197,13 +201,16 @@ words (compared code point by code point) on every line: `swift test --scratch-p
 |---|---|---|
 {table}
 
-Regenerate (from the repository root):
+Regenerate (from the repository root; the text is read from the shared data folder, `../shared/data` beside the
+clone by default, `--data DIR` otherwise):
 
-    export TMPDIR=/work/scratch/tmp HOME=/work/scratch
-    /work/venv-oracle/bin/python Tools/goldens/make_jieba_goldens.py
+```bash
+{setup}
+python Tools/goldens/make_jieba_goldens.py
+```
 
 Sources: FLORES-200 (CC-BY-SA 4.0), WMT17 news test (WMT terms), train/ TSV files of the shared data
-(see /work/shared/data/PROVENANCE.md for their licenses). Seed {seed}.
+(see `PROVENANCE.md` in the shared data folder for their licenses). Seed {seed}.
 """
 
 
@@ -260,7 +267,7 @@ def main():
         write_jsonl(os.path.join(args.out, name), texts, jieba.cut)
         rows.append('| `%s` | %d | %s |' % (name, len(texts), what))
     with open(os.path.join(args.out, 'README.md'), 'w', encoding='utf-8') as f:
-        f.write(README.format(version=JIEBA_VERSION, table='\n'.join(rows), seed=SEED))
+        f.write(README.format(version=JIEBA_VERSION, table='\n'.join(rows), seed=SEED, setup=SETUP_LINES))
 
 
 if __name__ == '__main__':

@@ -15,13 +15,12 @@ Two jobs, both deterministic (same bytes on a rerun):
                re-derived: each code point 0..0x10FFFF (surrogates excluded) is matched against the class exactly
                as sacremoses compiles it with Python's ``re`` (e.g. ``[{IsAlnum}]`` built from the same strings),
                so the Swift port reproduces Python's ``\\s``/``\\d`` and sacremoses' perluniprops data bit for bit.
-``--goldens``  writes the JSON-lines fixtures from real text under /work/shared/data (see the README written
-               next to them for the fields).
+``--goldens``  writes the JSON-lines fixtures from real text of the shared data folder (../shared/data beside
+               the clone by default, --data DIR otherwise; see the README written next to them for the fields).
 
-Run with the oracle venv (sacremoses 0.2.0, jieba 0.42.1):
+Run from the repository root with the oracle venv (sacremoses 0.2.0, jieba 0.42.1; set-up: Tools/goldens/README.md):
 
-    export TMPDIR=/work/scratch/tmp HOME=/work/scratch
-    /work/venv-oracle/bin/python Tools/goldens/make_moses_goldens.py --tables --goldens
+    python Tools/goldens/make_moses_goldens.py --tables --goldens
 """
 import argparse
 import json
@@ -29,6 +28,9 @@ import os
 import random
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import SETUP_LINES  # noqa: E402  (the venv set-up lines shown in the README)
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
 DEFAULT_DATA = os.path.normpath(os.path.join(REPO_ROOT, '..', 'shared', 'data'))
@@ -278,13 +280,16 @@ def write_goldens(data):
     readme = """# Moses golden fixtures
 
 Made by `Tools/goldens/make_moses_goldens.py --goldens` with sacremoses 0.2.0 and jieba 0.42.1 from the text
-under `/work/shared/data` (see its PROVENANCE.md for origins and licenses). Do not edit by hand: regenerate.
+of the shared data folder (see its `PROVENANCE.md` for origins and licenses). Do not edit by hand: regenerate.
 
 ## Regenerate
 
+From the repository root; the text is read from `../shared/data` beside the clone by default (`--data DIR`
+otherwise):
+
 ```bash
-export TMPDIR=/work/scratch/tmp HOME=/work/scratch
-/work/venv-oracle/bin/python Tools/goldens/make_moses_goldens.py --goldens     # from the repo root
+""" + SETUP_LINES + """
+python Tools/goldens/make_moses_goldens.py --goldens
 #   --tables    also rewrite Sources/Tokenizer/Moses/MosesCharacterTables.swift and the en prefix resource
 ```
 

@@ -3,26 +3,24 @@
 
 text in -> ModelScope preprocessing (jieba / Moses normalizer + tokenizer, subword-nmt BPE, vocab lookup) -> ids
 -> ModelScope's TF CSANMT beam search (beam 4) -> postprocessing (vocab, '@@' joining, Moses detokenizer) -> text,
-on tiny random-weight checkpoints wrapped into complete ModelScope model folders.
+on tiny random-weight checkpoints wrapped into complete ModelScope model folders. Everything runs through the
+in-repo oracle package ``Tools/goldens/oracle`` (each step a ``python -m oracle.<module>`` subprocess).
 
 What it does, per direction (zh2en, en2zh):
-  1. Vocab size. Runs the shared ``make_tiny_pipe.py`` once on a placeholder run folder (no checkpoint) to learn
-     the size of the vocab files it builds (it pads/truncates every vocab to a fixed size: ``</s>``, up to 98 BPE
-     units by frequency, ``<dummyN>`` fillers, ``<unk>`` last). Checks that src and trg vocab have the same size
-     (the tiny model shares one embedding for source, target and softmax), that line 0 is ``</s>`` and that the
-     last line is ``<unk>`` (the pipeline maps OOV units to ``src_vocab_size - 1``). That size becomes ``V``,
-     ``src_vocab_size`` and ``trg_vocab_size`` of the checkpoint.
-  2. Checkpoint. Patches the shared oracle ``oracle_tiny.py`` in memory exactly as ``make_engine_goldens.py`` does
-     (its ``patch_oracle`` is imported: ``V`` and ``PARAMS.update(...)`` injected after ``SRC = ...``; the oracle's
-     own SRC/TRG/EOS-feed values are kept) and runs it with ``--eos-boost 0.3``. The direction's PARAMS overrides
-     are below (``DIRECTIONS``).
-  3. Model folder. Runs ``make_tiny_pipe.py SRC TGT WORK/model WORK/tiny`` and copies into
+  1. Checkpoint. ``python -m oracle.tiny WORK/tiny --eos-boost 0.3 --params JSON``: the tiny configuration of
+     ``oracle.tiny.tiny_params`` with the direction's overrides (``DIRECTIONS`` below) and ``src_vocab_size`` =
+     ``trg_vocab_size`` = ``oracle.tiny_folder.VOCAB_SIZE`` (100: the tiny model shares one embedding for source,
+     target and softmax, so both vocabularies must have exactly that many lines). The oracle's default source
+     batch, target and EOS feed are used (only the checkpoint is kept).
+  2. Model folder. ``python -m oracle.tiny_folder SRC TGT WORK/model WORK/tiny`` learns BPE codes and vocabularies
+     on its five training sentences per language and writes configuration.json. Copied into
      Tests/Fixtures/pipeline/<direction>/: configuration.json, src_vocab.txt, trg_vocab.txt, bpe.<src>, bpe.<tgt>,
      tf_ckpts/{ckpt-0.index, ckpt-0.data-00000-of-00001} and a tf_ckpts/checkpoint state file with the relative
-     path "ckpt-0". (make_tiny_pipe's train.* BPE corpora are not copied.)
-  4. Goldens. For each input text runs ``oracle_dump.py <fixture folder> TEXT OUT.npz --beam 4`` (the pipeline's
-     preprocess/postprocess copied verbatim, no torch needed) on the copied fixture folder itself, and writes one
-     JSON object per input to <direction>/expected.jsonl:
+     path "ckpt-0" (the train.* BPE corpora are not copied). Checks each vocabulary: VOCAB_SIZE lines, ``</s>``
+     first, ``<unk>`` last (the pipeline maps OOV units to ``src_vocab_size - 1``), no duplicates.
+  3. Goldens. For each input text runs ``python -m oracle.dump <fixture folder> TEXT OUT.npz --beam 4`` (the
+     pipeline's preprocess/postprocess, no torch needed) on the copied fixture folder itself, and writes one JSON
+     object per input to <direction>/expected.jsonl:
        text          the input string
        sentences     text.split('<SENT_SPLIT>')
        tokens        per sentence, the tokenizer output string (jieba words joined by ' ' / Moses return_str)
@@ -31,51 +29,43 @@ What it does, per direction (zh2en, en2zh):
        output_ids    per sentence, the best beam (beam 0) cut at its first 0 (EOS), as the pipeline cuts it
        best_scores   per sentence, the best beam's length-normalised score (float32 value)
        translation   the final text exactly as the pipeline returns it (sentences joined with '<SENT_SPLIT>')
-  5. Cross-check (optional, on by default when it can run). Runs the shared ``run_pipeline.py`` (the real
-     ``modelscope.pipelines.pipeline(Tasks.translation, ...)``) on every multi-sentence input and on the empty
-     text, and checks that its
-     padded input_ids, best-beam ids and ``__call__`` translation equal oracle_dump's. Needs the extra packages of
-     the reference README; they can live outside the venv (see --pipeline-extra-path). Skipped with a note when
-     ``modelscope.pipelines`` cannot be imported, unless --require-pipeline-check.
-  6. Checks TF restores each fixture via tf.train.latest_checkpoint and writes Tests/Fixtures/pipeline/README.md.
+  4. Cross-check (optional, on by default when it can run). Runs ``python -m oracle.pipeline_check`` (the real
+     ``modelscope.pipelines.pipeline(Tasks.translation, ...)``, with a fake torch) on every multi-sentence input and
+     on the empty text, and checks that its padded input_ids, best-beam ids and ``__call__`` translation equal
+     oracle.dump's. Needs the packages of Tools/goldens/requirements-pipeline-check.txt, in the venv or in a
+     folder given with --pipeline-extra-path. Skipped with a note when ``modelscope.pipelines`` cannot be imported,
+     unless --require-pipeline-check.
+  5. Checks TF restores each fixture via tf.train.latest_checkpoint and writes Tests/Fixtures/pipeline/README.md.
 
 Why lp_rate 1.5 / 3.0: with the oracle's random weights and --eos-boost 0.3 alone (lp_rate 0.6, the released
 value) every best hypothesis is the empty one (EOS at step 0) and every translation is ''; lp_rate 1.0 and 1.2
 are the same. The boost mostly makes EOS likely at step 0; later steps repeat one unit. A larger length-penalty
 exponent lets the longer finished hypotheses win, giving a mix of empty, mid-length and full-length outputs.
 
-Run with the oracle venv's python from the repo root:
+Run it from the repository root with the oracle venv (set-up: Tools/goldens/README.md):
 
-    export TMPDIR=/work/scratch/tmp MODELSCOPE_CACHE=/work/scratch/ms HOME=/work/scratch
-    /work/venv-oracle/bin/python Tools/goldens/make_pipeline_goldens.py \\
-        --pipeline-extra-path /work/scratch/pipe_extra
+    python Tools/goldens/make_pipeline_goldens.py
 """
 import argparse
-import ast
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
-DEFAULT_REFERENCE_DIR = os.path.normpath(os.path.join(REPO_ROOT, '..', 'shared', 'reference'))
-DEFAULT_OUT_DIR = os.path.join(REPO_ROOT, 'Tests', 'Fixtures', 'pipeline')
-
 sys.dont_write_bytecode = True   # no __pycache__ next to the scripts
-sys.path.insert(0, HERE)
-from make_engine_goldens import (DEFAULT_SRC, DEFAULT_TRG, EOS_FEED_ROW,  # noqa: E402
-                                 VERIFY_SNIPPET, patch_oracle)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import FIXTURES, SETUP_LINES, oracle_env, run, verify_restore, write_checkpoint_state  # noqa: E402
+from oracle.tiny_folder import TRAINING_SENTENCES, VOCAB_SIZE  # noqa: E402
+
+DEFAULT_OUT_DIR = os.path.join(FIXTURES, 'pipeline')
 
 SENT_SPLIT = '<SENT_SPLIT>'
 EOS_BOOST = '0.3'
 BEAM = 4
 
-# PARAMS overrides per direction (on top of the oracle's default tiny config; V and the vocab sizes are added from
-# step 1). The oracle always draws its random values from RandomState(0) in variable order, so the same config
+# Parameter overrides per direction (on top of oracle.tiny.tiny_params; the vocab sizes are added in step 1). The oracle always draws its random values from RandomState(0) in variable order, so the same config
 # would give both directions byte-identical weights. en2zh uses 8 heads (head size 8): the semantic encoder's
 # relative-position tables rpr_k/rpr_v are [2*max_relative_dis+1, head size], so the shapes and every random draw
 # from there on differ. Among the few variants tried (filter_size 96/160, 3 semantic layers, 8 heads), 8 heads gave
@@ -87,8 +77,7 @@ DIRECTIONS = {
     'en2zh': dict(src='en', tgt='zh', params=dict(lp_rate=3.0, num_heads=8)),
 }
 
-# Inputs per source language. The 5 training sentences of make_tiny_pipe.py are read from that file (ast) and put
-# first; these follow.
+# Inputs per source language: the 5 training sentences of oracle.tiny_folder first, then these.
 EXTRA_INPUTS = {
     'zh': [
         # out-of-vocabulary words (BPE falls back to single characters, most of them -> <unk>)
@@ -139,75 +128,22 @@ EXTRA_INPUTS = {
 }
 
 
-def training_sentences(reference_dir):
-    """The zh and en lists make_tiny_pipe.py learns BPE/vocab from (read from its source, not restated)."""
-    with open(os.path.join(reference_dir, 'make_tiny_pipe.py'), encoding='utf-8') as f:
-        tree = ast.parse(f.read())
-    found = {}
-    for node in tree.body:
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                and node.targets[0].id in ('zh', 'en')):
-            found[node.targets[0].id] = ast.literal_eval(node.value)
-    if set(found) != {'zh', 'en'} or not all(isinstance(v, list) and v for v in found.values()):
-        raise SystemExit('make_tiny_pipe.py changed: expected top-level zh = [...] and en = [...] lists')
-    return found
-
-
-def run(cmd, env, what, log_path=None, cwd=None):
-    p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
-    if log_path:
-        with open(log_path, 'w') as f:
-            f.write(p.stdout + '\n--- stderr ---\n' + p.stderr)
-    if p.returncode != 0:
-        sys.stderr.write(p.stdout[-3000:] + '\n' + p.stderr[-3000:])
-        raise SystemExit('%s failed (rc %d): %s' % (what, p.returncode, ' '.join(cmd)))
-    return p.stdout
-
-
 def read_lines(path):
     with open(path, encoding='utf-8') as f:
         return f.read().split('\n')[:-1]
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Steps 1-3: vocab size, checkpoint, model folder
+# Steps 1-2: checkpoint, model folder
 # --------------------------------------------------------------------------------------------------------------
 
-def probe_vocab_size(d, args, env, work):
-    """Step 1: size of the vocab files make_tiny_pipe.py builds for this language pair."""
-    placeholder = os.path.join(work, 'placeholder_run')
-    os.makedirs(os.path.join(placeholder, 'tf_ckpts'))
-    with open(os.path.join(placeholder, 'configuration.json'), 'w') as f:
-        json.dump({'model': {}}, f)
-    probe = os.path.join(work, 'vocab_probe')
-    run([args.python, os.path.join(args.reference_dir, 'make_tiny_pipe.py'), d['src'], d['tgt'], probe,
-         placeholder], env, 'make_tiny_pipe.py (vocab probe)')
-    sizes = {}
-    for side in ('src', 'trg'):
-        v = read_lines(os.path.join(probe, '%s_vocab.txt' % side))
-        if v[0] != '</s>' or v[-1] != '<unk>' or len(set(v)) != len(v):
-            raise SystemExit('%s vocab: expected </s> first, <unk> last, no duplicates' % side)
-        sizes[side] = len(v)
-    if sizes['src'] != sizes['trg']:
-        raise SystemExit('make_tiny_pipe.py built src/trg vocabs of different sizes %s; the tiny model shares one '
-                         'embedding (shared_source_target_embedding), so they must agree' % sizes)
-    return sizes['src']
-
-
 def build_checkpoint(d, V, args, env, work):
-    """Step 2: patched oracle_tiny.py run (writes WORK/tiny/{tf_ckpts,configuration.json,params_used.json})."""
-    with open(os.path.join(args.reference_dir, 'oracle_tiny.py'), encoding='utf-8') as f:
-        source = f.read()
+    """Step 1: ``python -m oracle.tiny WORK/tiny --eos-boost 0.3 --params JSON``; returns (run folder, params)."""
     params = dict(d['params'], src_vocab_size=V, trg_vocab_size=V)
-    overrides = {'V': V, 'params': params, 'src': DEFAULT_SRC, 'trg': DEFAULT_TRG,
-                 'eos_feed_trg': [EOS_FEED_ROW] * len(DEFAULT_SRC)}
-    script = os.path.join(work, 'oracle_tiny_patched.py')
-    with open(script, 'w', encoding='utf-8') as f:
-        f.write(patch_oracle(source, overrides))
     tiny = os.path.join(work, 'tiny')
-    run([args.python, script, tiny, '--eos-boost', EOS_BOOST], env, 'oracle_tiny.py (patched)',
-        log_path=os.path.join(work, 'oracle_tiny.log'))
-    with open(os.path.join(tiny, 'params_used.json')) as f:
+    run([args.python, '-m', 'oracle.tiny', tiny, '--eos-boost', EOS_BOOST, '--params', json.dumps(params)], env,
+        'oracle.tiny', log_path=os.path.join(work, 'oracle_tiny.log'))
+    with open(os.path.join(tiny, 'params.json')) as f:
         used = json.load(f)
     for k, v in params.items():
         if used.get(k) != v:
@@ -216,10 +152,10 @@ def build_checkpoint(d, V, args, env, work):
 
 
 def build_model_folder(name, d, V, tiny, args, env, work):
-    """Step 3: make_tiny_pipe.py, then copy the model folder into the fixture tree."""
+    """Step 2: ``python -m oracle.tiny_folder``, then copy the model folder into the fixture tree."""
     model = os.path.join(work, 'model')
-    run([args.python, os.path.join(args.reference_dir, 'make_tiny_pipe.py'), d['src'], d['tgt'], model, tiny],
-        env, 'make_tiny_pipe.py')
+    run([args.python, '-m', 'oracle.tiny_folder', d['src'], d['tgt'], model, tiny], env, 'oracle.tiny_folder',
+        log_path=os.path.join(work, 'tiny_folder.log'))
     dest = os.path.join(args.out_dir, name)
     if os.path.isdir(dest):
         shutil.rmtree(dest)
@@ -228,26 +164,26 @@ def build_model_folder(name, d, V, tiny, args, env, work):
              'tf_ckpts/ckpt-0.index', 'tf_ckpts/ckpt-0.data-00000-of-00001']
     for rel in files:
         shutil.copyfile(os.path.join(model, rel), os.path.join(dest, rel))
-    with open(os.path.join(dest, 'tf_ckpts', 'checkpoint'), 'w') as f:
-        f.write('model_checkpoint_path: "ckpt-0"\nall_model_checkpoint_paths: "ckpt-0"\n')
+    write_checkpoint_state(os.path.join(dest, 'tf_ckpts'))
     with open(os.path.join(dest, 'configuration.json'), encoding='utf-8') as f:
         cfg = json.load(f)
     for side in ('src', 'trg'):
-        n = len(read_lines(os.path.join(dest, cfg['dataset']['%s_vocab' % side]['file'])))
-        if n != V or cfg['model']['%s_vocab_size' % side] != V:
+        v = read_lines(os.path.join(dest, cfg['dataset']['%s_vocab' % side]['file']))
+        if v[0] != '</s>' or v[-1] != '<unk>' or len(set(v)) != len(v):
+            raise SystemExit('%s: %s vocab: expected </s> first, <unk> last, no duplicates' % (name, side))
+        if len(v) != V or cfg['model']['%s_vocab_size' % side] != V:
             raise SystemExit('%s: %s vocab has %d lines, config says %s, V=%d' % (
-                name, side, n, cfg['model']['%s_vocab_size' % side], V))
+                name, side, len(v), cfg['model']['%s_vocab_size' % side], V))
     return dest, cfg
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Steps 4-5: goldens and the cross-check with the real pipeline
+# Steps 3-4: goldens and the cross-check with the real pipeline
 # --------------------------------------------------------------------------------------------------------------
 
 def oracle_dump(dest, text, npz, args, env):
     import numpy as np
-    out = run([args.python, os.path.join(args.reference_dir, 'oracle_dump.py'), dest, text, npz,
-               '--beam', str(BEAM)], env, 'oracle_dump.py')
+    out = run([args.python, '-m', 'oracle.dump', dest, text, npz, '--beam', str(BEAM)], env, 'oracle.dump')
     res = json.loads(out.strip().splitlines()[-1])
     z = np.load(npz)
     return res, z
@@ -288,14 +224,18 @@ def golden_record(text, res, z):
     }
 
 
+def pipeline_cmd(args, *rest):
+    cmd = [args.python, '-m', 'oracle.pipeline_check'] + list(rest)
+    if args.pipeline_extra_path:
+        cmd += ['--extra-path', args.pipeline_extra_path]
+    return cmd
+
+
 def pipeline_check(dest, rec, args, env):
-    """Run the real modelscope pipeline (run_pipeline.py) and compare with the golden record."""
-    penv = dict(env)
-    paths = [os.path.join(args.reference_dir, 'stubs')] + ([args.pipeline_extra_path]
-                                                           if args.pipeline_extra_path else [])
-    penv['PYTHONPATH'] = os.pathsep.join(paths + ([env['PYTHONPATH']] if env.get('PYTHONPATH') else []))
-    p = subprocess.run([args.python, os.path.join(args.reference_dir, 'run_pipeline.py'), dest, rec['text']],
-                       env=penv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """Run the real modelscope pipeline (oracle.pipeline_check) and compare with the golden record."""
+    import subprocess
+    p = subprocess.run(pipeline_cmd(args, dest, rec['text']), env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
     if p.returncode != 0:
         return {'ok': None, 'error': (p.stderr.strip().splitlines() or ['rc %d' % p.returncode])[-1]}
     got = {}
@@ -318,12 +258,15 @@ def pipeline_check(dest, rec, args, env):
     return res
 
 
+PIPELINE_IMPORT_CHECK = (
+    'import sys; from oracle.pipeline_check import prepare_imports; prepare_imports(sys.argv[1] or None); '
+    'import modelscope.pipelines.nlp.translation_pipeline, modelscope.fileio.format.jsonplus')
+
+
 def pipeline_available(args, env):
-    penv = dict(env)
-    paths = [os.path.join(args.reference_dir, 'stubs')] + ([args.pipeline_extra_path]
-                                                           if args.pipeline_extra_path else [])
-    penv['PYTHONPATH'] = os.pathsep.join(paths)
-    p = subprocess.run([args.python, '-c', 'import modelscope.pipelines.nlp.translation_pipeline'], env=penv,
+    """None when modelscope.pipelines imports (with the fake torch and --pipeline-extra-path), else the error."""
+    import subprocess
+    p = subprocess.run([args.python, '-c', PIPELINE_IMPORT_CHECK, args.pipeline_extra_path or ''], env=env,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if p.returncode == 0:
         return None
@@ -335,8 +278,7 @@ def pipeline_available(args, env):
 def run_direction(name, d, inputs, args, env):
     t0 = time.time()
     work = tempfile.mkdtemp(prefix='pipeline_golden_%s_' % name, dir=args.work_dir)
-    V = probe_vocab_size(d, args, env, work)
-    print('[%s] vocab size from make_tiny_pipe.py: %d' % (name, V), flush=True)
+    V = VOCAB_SIZE
     tiny, used = build_checkpoint(d, V, args, env, work)
     print('[%s] checkpoint built (%.0f s)' % (name, time.time() - t0), flush=True)
     dest, cfg = build_model_folder(name, d, V, tiny, args, env, work)
@@ -359,9 +301,9 @@ def run_direction(name, d, inputs, args, env):
                 c = pipeline_check(dest, rec, args, env)
                 c['text'] = rec['text']
                 checks.append(c)
-                print('[%s] run_pipeline.py check %r: %s' % (name, rec['text'][:40], c), flush=True)
+                print('[%s] pipeline_check %r: %s' % (name, rec['text'][:40], c), flush=True)
                 if c['ok'] is not True:
-                    raise SystemExit('%s: run_pipeline.py disagrees with oracle_dump.py (work kept: %s)'
+                    raise SystemExit('%s: modelscope.pipelines disagrees with oracle.dump (work kept: %s)'
                                      % (name, work))
     if args.keep_work:
         print('[%s] work folder kept: %s' % (name, work))
@@ -376,7 +318,7 @@ README_HEAD = '''# Pipeline golden fixtures (text -> text)
 
 Generated by `Tools/goldens/make_pipeline_goldens.py` with ModelScope's own code (`modelscope==1.40.2`,
 `tensorflow-cpu==2.15.1`, jieba 0.42.1, sacremoses 0.2.0, subword-nmt 0.3.8; see `Tools/goldens/requirements.txt`)
-driving the shared reference tools in `../shared/reference/`. Do not edit by hand: regenerate.
+driven by the in-repo oracle package `Tools/goldens/oracle/`. Do not edit by hand: regenerate.
 
 Each `<direction>/` folder is a complete ModelScope CSANMT model folder around a tiny random-weight checkpoint,
 plus `expected.jsonl`: input text -> ModelScope preprocessing (jieba for zh; Moses punct-normalizer + tokenizer
@@ -386,36 +328,31 @@ postprocessing (trg vocab, `@@ ` joining, Moses detokenizer) -> text.
 ## Regenerate
 
 ```bash
-mkdir -p /work/scratch/tmp /work/scratch/ms
-export TMPDIR=/work/scratch/tmp MODELSCOPE_CACHE=/work/scratch/ms HOME=/work/scratch
-python3 -m venv /work/venv-oracle && . /work/venv-oracle/bin/activate
-pip install --no-cache-dir -r Tools/goldens/requirements.txt      # ~30 s, ~1.7 GB
-# optional, only for the cross-check against modelscope.pipelines (kept outside the venv, numpy stays 1.26):
-pip install --no-cache-dir --target /work/scratch/pipe_extra "datasets>=4.0.0,<=4.8.4" "pyarrow==21.0.0" \\
-    "numpy<2" Pillow && pip install --no-cache-dir --no-deps --target /work/scratch/pipe_extra simplejson \\
-    && rm -rf /work/scratch/pipe_extra/numpy /work/scratch/pipe_extra/numpy-* /work/scratch/pipe_extra/numpy.libs
-python Tools/goldens/make_pipeline_goldens.py --pipeline-extra-path /work/scratch/pipe_extra   # from the repo root
+''' + SETUP_LINES + '''
+# optional, only for the cross-check against the real modelscope.pipelines (a fake torch is supplied):
+pip install --no-cache-dir -r Tools/goldens/requirements.txt -r Tools/goldens/requirements-pipeline-check.txt
+python Tools/goldens/make_pipeline_goldens.py
 #   --directions zh2en            only one direction
-#   --no-pipeline-check           skip the run_pipeline.py cross-check
-#   --reference-dir DIR           where oracle_tiny.py / make_tiny_pipe.py / oracle_dump.py live
+#   --no-pipeline-check           skip the modelscope.pipelines cross-check
+#   --pipeline-extra-path DIR     where the requirements-pipeline-check.txt packages are, if not in the venv
+#                                 (pip install --target DIR ...)
 ```
 
-About 6 to 7 minutes on 2 busy cores (one TF graph build per input). Deterministic: same bytes on a rerun.
+About 4 to 7 minutes on 2 busy cores (one TF graph build per input). Deterministic: same bytes on a rerun.
 
 ## How each folder is made
 
-1. `make_tiny_pipe.py` is run once on a placeholder to measure its vocab size. It always writes exactly 100 lines
-   per vocab: `</s>` (id 0), the BPE units of its 5 training sentences by frequency (at most 98), `<dummyN>`
-   fillers, and `<unk>` last (id 99 = `src_vocab_size - 1`, the id the pipeline gives OOV units). The checkpoint's
-   `V`, `src_vocab_size` and `trg_vocab_size` are set to that size, so vocab files, config and embedding agree.
-2. `oracle_tiny.py` (patched in memory like `make_engine_goldens.py` does; the shared file is not edited) builds
-   the random checkpoint with `--eos-boost 0.3` and the PARAMS overrides listed below.
-3. `make_tiny_pipe.py SRC TGT ...` wraps it: `configuration.json` (`model` = the oracle PARAMS, `dataset` = vocab
-   files, `preprocessor` = languages and BPE files), vocabs, BPE codes learned on the 5 training sentences.
-4. `oracle_dump.py <folder> TEXT out.npz --beam 4` (the pipeline's preprocess/postprocess copied verbatim) is run
-   on each input, on the fixture folder itself.
-5. The real `modelscope.pipelines` path (`run_pipeline.py`) is run on every multi-sentence input and on `""`, and
-   must give the same padded input ids, best-beam ids and translation (results below).
+1. `python -m oracle.tiny` builds the random checkpoint with `--eos-boost 0.3` and the parameter overrides listed
+   below, with `src_vocab_size` = `trg_vocab_size` = 100, the size of the vocabularies of step 2.
+2. `python -m oracle.tiny_folder SRC TGT ...` wraps it: BPE codes learned on its 5 training sentences per
+   language, vocabularies of exactly 100 lines (`</s>` = id 0, the BPE units of those sentences by frequency (at
+   most 98), `<dummyN>` fillers, `<unk>` last = id 99 = `src_vocab_size - 1`, the id the pipeline gives OOV
+   units), and `configuration.json` (`model` = the oracle parameters, `dataset` = vocab files, `preprocessor` =
+   languages and BPE files).
+3. `python -m oracle.dump <folder> TEXT out.npz --beam 4` (the pipeline's preprocess/postprocess, step for step)
+   is run on each input, on the fixture folder itself.
+4. The real `modelscope.pipelines` path (`python -m oracle.pipeline_check`) is run on every multi-sentence input
+   and on `""`, and must give the same padded input ids, best-beam ids and translation (results below).
 
 ## Folder layout (per direction)
 
@@ -452,7 +389,7 @@ def write_readme(summaries, skip_reason, args):
             '\n### `%s`\n\n'
             '* model: V=%d (src = trg vocab, shared embedding), H=%d, F=%d, %d heads, %d encoder + %d decoder + %d '
             'semantic layers, pre-norm, `beam_size` %d, `lp_rate` %s, `max_decoded_trg_len` %d; oracle flags '
-            '`--eos-boost %s`; PARAMS overrides `%s`\n'
+            '`--eos-boost %s`; parameter overrides `%s`\n'
             '* %d inputs, %d sentences; best-beam lengths: %d empty, %d between 1 and %d, %d at the maximum %d\n'
             '* size %d KB\n' % (
                 s['name'], s['V'], c['hidden_size'], c['filter_size'], c['num_heads'], c['num_encoder_layers'],
@@ -463,13 +400,13 @@ def write_readme(summaries, skip_reason, args):
                 sum(1 for n in lengths if n == c['max_decoded_trg_len']), c['max_decoded_trg_len'],
                 round(s['bytes'] / 1024)))
         if s['checks']:
-            parts.append('* `run_pipeline.py` (real `modelscope.pipelines`) cross-check, padded input ids / best-beam '
-                         'ids / translation equal:\n')
+            parts.append('* `oracle.pipeline_check` (real `modelscope.pipelines`) cross-check, padded input ids / '
+                         'best-beam ids / translation equal:\n')
             for ch in s['checks']:
                 parts.append('  * `%s`: %s\n' % (json.dumps(ch['text'], ensure_ascii=False),
                                                  'all equal' if ch['ok'] else json.dumps(ch)))
         else:
-            parts.append('* `run_pipeline.py` cross-check skipped: %s\n' % (skip_reason or 'not run'))
+            parts.append('* `oracle.pipeline_check` cross-check skipped: %s\n' % (skip_reason or 'not run'))
     parts.append(README_NOTES)
     with open(os.path.join(args.out_dir, 'README.md'), 'w', encoding='utf-8') as f:
         f.write(''.join(parts))
@@ -515,39 +452,32 @@ README_NOTES = '''
 
 def main():
     ap = argparse.ArgumentParser(
-        description='Generate Tests/Fixtures/pipeline/<direction>/ end-to-end (text -> text) golden fixtures: tiny '
-                    'random CSANMT checkpoints (oracle_tiny.py) wrapped into ModelScope model folders '
-                    '(make_tiny_pipe.py), expected outputs from oracle_dump.py, cross-checked with the real '
-                    'modelscope pipeline (run_pipeline.py). Run with the oracle venv python from the repo root.',
+        description='Generate Tests/Fixtures/pipeline/<direction>/ end-to-end (text -> text) golden fixtures with '
+                    'the in-repo oracle: tiny random CSANMT checkpoints (oracle.tiny) wrapped into ModelScope model '
+                    'folders (oracle.tiny_folder), expected outputs from oracle.dump, cross-checked with the real '
+                    'modelscope pipeline (oracle.pipeline_check). Run it with the oracle venv python '
+                    '(Tools/goldens/README.md).',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     ap.add_argument('--directions', nargs='+', choices=sorted(DIRECTIONS), default=list(DIRECTIONS))
-    ap.add_argument('--reference-dir', default=DEFAULT_REFERENCE_DIR,
-                    help='folder holding oracle_tiny.py, make_tiny_pipe.py, oracle_dump.py, run_pipeline.py, stubs/')
-    ap.add_argument('--out-dir', default=DEFAULT_OUT_DIR, help='fixture root; each direction goes to OUT_DIR/<dir>/')
+    ap.add_argument('--out-dir', default=DEFAULT_OUT_DIR,
+                    help='fixture root (Tests/Fixtures/pipeline of this clone); each direction goes to OUT_DIR/<dir>/')
     ap.add_argument('--python', default=sys.executable,
                     help='python with tensorflow-cpu, modelscope, jieba, sacremoses, subword-nmt')
     ap.add_argument('--work-dir', default=None, help='parent of the temporary work folders (None: $TMPDIR)')
     ap.add_argument('--keep-work', action='store_true', help='keep the work folders (npz dumps, logs)')
     ap.add_argument('--pipeline-extra-path', default=None,
-                    help='extra PYTHONPATH entry holding datasets/pyarrow/Pillow/simplejson for run_pipeline.py '
-                         '(the reference stubs/ folder with the fake torch is always added)')
-    ap.add_argument('--no-pipeline-check', action='store_true', help='skip the run_pipeline.py cross-check')
+                    help='folder holding the packages of requirements-pipeline-check.txt (datasets, pyarrow, '
+                         'Pillow, simplejson) when they are not installed in the venv')
+    ap.add_argument('--no-pipeline-check', action='store_true', help='skip the modelscope.pipelines cross-check')
     ap.add_argument('--require-pipeline-check', action='store_true',
                     help='fail instead of skipping when modelscope.pipelines cannot be imported')
     ap.add_argument('--no-readme', action='store_true', help='do not rewrite OUT_DIR/README.md')
     args = ap.parse_args()
-    args.reference_dir = os.path.abspath(args.reference_dir)
     args.out_dir = os.path.abspath(args.out_dir)
-    for fn in ('oracle_tiny.py', 'make_tiny_pipe.py', 'oracle_dump.py', 'run_pipeline.py'):
-        if not os.path.isfile(os.path.join(args.reference_dir, fn)):
-            raise SystemExit('missing %s in --reference-dir %s' % (fn, args.reference_dir))
+    if args.pipeline_extra_path:
+        args.pipeline_extra_path = os.path.abspath(args.pipeline_extra_path)
     os.makedirs(args.out_dir, exist_ok=True)
-
-    env = dict(os.environ)
-    env.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
-    env['PYTHONHASHSEED'] = '0'
-    env['PYTHONDONTWRITEBYTECODE'] = '1'   # keep __pycache__ out of the read-only reference folder
-    env.pop('PYTHONPATH', None)            # the oracle path must not see the fake torch
+    env = oracle_env()
 
     if args.no_pipeline_check:
         args.pipeline_check_skip_reason = '--no-pipeline-check'
@@ -557,18 +487,15 @@ def main():
         if err is not None:
             if args.require_pipeline_check:
                 raise SystemExit(args.pipeline_check_skip_reason)
-            print('NOTE: run_pipeline.py cross-check skipped: %s' % err)
+            print('NOTE: modelscope.pipelines cross-check skipped: %s' % err)
 
-    train = training_sentences(args.reference_dir)
     t_all = time.time()
     summaries = []
     for name in args.directions:
         d = DIRECTIONS[name]
-        inputs = list(train[d['src']]) + EXTRA_INPUTS[d['src']]
+        inputs = list(TRAINING_SENTENCES[d['src']]) + EXTRA_INPUTS[d['src']]
         summaries.append(run_direction(name, d, inputs, args, env))
-    restore = json.loads(run([args.python, '-c', VERIFY_SNIPPET] + [os.path.join(args.out_dir, s['name'])
-                                                                     for s in summaries], env,
-                             'TF restore check').strip().splitlines()[-1])
+    restore = verify_restore([os.path.join(args.out_dir, s['name']) for s in summaries], args.python, env)
     for name, r in restore.items():
         print('[%s] TF restore: %s' % (name, r))
     if not args.no_readme:

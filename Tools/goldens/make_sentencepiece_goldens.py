@@ -25,11 +25,11 @@ What it does:
      "cases": [{"text", "ids", "decoded"}]}.
   7. Writes README.md (what is here and the command that regenerates it).
 
-Run it with the oracle venv's python (see Tests/Fixtures/tokenizer/sentencepiece/README.md):
+<data> is the shared data folder, ../shared/data beside the clone by default (--data DIR otherwise). Run it from
+the repository root with the oracle venv's python (set-up: Tools/goldens/README.md):
 
-    export TMPDIR=/work/scratch/tmp HOME=/work/scratch
-    /work/venv-oracle/bin/python Tools/goldens/make_sentencepiece_goldens.py
-    /work/venv-oracle/bin/python Tools/goldens/make_sentencepiece_goldens.py --models unigram_nfkc_4k   # one model
+    python Tools/goldens/make_sentencepiece_goldens.py
+    python Tools/goldens/make_sentencepiece_goldens.py --models unigram_nfkc_4k   # one model
 
 Models are retrained every run; with num_threads=1 and relative paths the .model files come out byte-identical.
 Use --keep-models to reuse the committed .model files and only regenerate the expected outputs.
@@ -42,6 +42,9 @@ import shutil
 import struct
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import SETUP_LINES  # noqa: E402  (the venv set-up lines shown in the README)
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
 DEFAULT_DATA_DIR = os.path.normpath(os.path.join(REPO_ROOT, '..', 'shared', 'data'))
@@ -387,14 +390,14 @@ def write_readme(out, version):
         'Do not edit by hand.' % version,
         '',
         '- `<model>.model`: models trained by sentencepiece\'s own trainer on 20k zh/en lines sampled from '
-        '`shared/data/train` (see `MODELS` in the script for each configuration).',
+        '`train/` of the shared data folder (see `MODELS` in the script for each configuration).',
         '',
         'Models (each also gets %s):' % ', '.join('`%s=%r`' % kv for kv in sorted(COMMON.items())),
         '',
     ] + ['- `%s`: %s' % (name, ', '.join('%s=%r' % kv for kv in sorted(opts.items()))) for name, opts in MODELS.items()] + [
         '',
         '- `inputs.json`: encode inputs, `[{"source", "text"}]`: FLORES-200 devtest, WMT newstest and NTREX-128 lines '
-        '(zh and en) from `shared/data/test`, then hand-written edge cases.',
+        '(zh and en) from `test/` of the shared data folder, then hand-written edge cases.',
         '- `<model>.encode.jsonl`: line i is what the library returns for `inputs[i]`: '
         '`{"ids", "decoded", "pieces", "normalized"}` = `sp.encode(text)`, `sp.decode(ids)`, '
         '`sp.encode(text, out_type=str)`, `sp.normalize(text)`. `decoded` is left out when it equals the input '
@@ -403,12 +406,12 @@ def write_readme(out, version):
         '- `probes.json`: ids and decoded text from copies of the models with some piece scores or types edited '
         '(`{"name", "base", "scores", "types", "cases"}`; the Swift tests apply the same edits in memory).',
         '',
-        'Regenerate (from the repository root):',
+        'Regenerate (from the repository root; the text is read from the shared data folder, `../shared/data` '
+        'beside the clone by default, `--data DIR` otherwise; only the `sentencepiece` pin of the requirements is '
+        'needed):',
         '',
         '```sh',
-        'python3 -m venv /work/venv-oracle && . /work/venv-oracle/bin/activate',
-        'pip install --no-cache-dir -r Tools/goldens/requirements.txt   # or just the sentencepiece pin',
-        'export TMPDIR=/work/scratch/tmp HOME=/work/scratch',
+        SETUP_LINES,
         'python Tools/goldens/make_sentencepiece_goldens.py              # retrains and rewrites everything',
         'python Tools/goldens/make_sentencepiece_goldens.py --keep-models  # only the expected outputs',
         '```',

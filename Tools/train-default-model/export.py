@@ -17,7 +17,7 @@ tf_ckpts/{checkpoint, ckpt-0.index, ckpt-0.data-00000-of-00001} holding ONLY the
 variables of the inference graph (CsanmtForTranslation(...)(input) =
 beam_search), read by name from the training checkpoint (Adam slots,
 global_step etc. are dropped).  Then verifies by restoring the folder with
-Saver(tf.global_variables()) through ../shared/reference/oracle_dump.py
+Saver(tf.global_variables()) through Tools/goldens/oracle/dump.py
 (the pipeline's own pre/postprocessing + beam search) on 3 sentences and prints
 the translations.
 """
@@ -40,7 +40,7 @@ tf1.disable_eager_execution()
 from modelscope.models.nlp.csanmt import translation as T  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REFERENCE = os.environ.get('CSANMT_REFERENCE', '/work/shared/reference')
+REFERENCE = os.environ.get('CSANMT_REFERENCE', os.path.join(HERE, '..', 'goldens', 'oracle'))
 SAMPLES = {'zh': ['今天天气很好。', '我想喝一杯咖啡。', '这个文件无法打开，请检查权限。'],
            'en': ['The weather is nice today.', 'I would like a cup of coffee.', 'This file cannot be opened; check the permissions.']}
 
@@ -155,7 +155,7 @@ def main():
     # verification: the pipeline's preprocessing + Saver(tf.global_variables())
     # restore + beam search, via the reference oracle.
     out_npz = os.path.join(tempfile.mkdtemp(), 'verify.npz')
-    r = subprocess.run([sys.executable, os.path.join(REFERENCE, 'oracle_dump.py'), a.out,
+    r = subprocess.run([sys.executable, os.path.join(REFERENCE, 'dump.py'), a.out,
                         '<SENT_SPLIT>'.join(SAMPLES[src_lang]), out_npz],
                        capture_output=True, text=True)
     if r.returncode != 0:
