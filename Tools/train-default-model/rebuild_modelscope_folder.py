@@ -4,7 +4,7 @@
 The model folder keeps ModelScope's tensor names, so this is a plain copy back: read model.safetensors (F32 or F16,
 parsed here without the safetensors package), build ModelScope's inference graph from config.json, load every
 variable by name, save tf_ckpts/ckpt-0, and write configuration.json plus the vocab and BPE files. The result runs
-with ModelScope's own pipeline (../shared/reference/run_pipeline.py or oracle_dump.py).
+with ModelScope's own pipeline (Tools/goldens/oracle/dump.py or pipeline_check.py).
 
 usage: python rebuild_modelscope_folder.py MODEL_DIR OUT_DIR
 """
