@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Load benchmarks of `csanmt serve` (issue 6), all in one run on this machine:
 #   1. quota check overhead: cached translations at 1 connection, in-process counter vs Redis (p50/p99 per request);
-#   2. end to end with the default model on short sentences at 1, 8 and 32 connections, batching on and off.
+#   2. end to end with the default model on short sentences at 1, 8 and 32 connections, batching on and off;
+#   3. the batching gain at 32 connections for float32, int8, and int8 with a vocabulary map (VMAP=FILE, e.g. the
+#      one Tools/benchmarks/int8_quality.sh builds; skipped without it).
 # Needs: a release build (swift build -c release), wrk, redis-server. Usage:
-#   Tools/benchmarks/load_test.sh [seconds per run, default 20] > docs/load.txt
+#   [SECTIONS="quota e2e gain"] [VMAP=FILE] Tools/benchmarks/load_test.sh [seconds per run, default 20] > docs/load.txt
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_RUN=${1:-20}
+SECTIONS=${SECTIONS:-quota e2e gain}
+VMAP=${VMAP:-}
 BIN=.build/release/csanmt
 W=$(mktemp -d /tmp/csanmt-load.XXXX)
 REDIS_PORT=6392
@@ -42,22 +46,46 @@ run() {  # run LABEL CONNECTIONS SECONDS
 }
 export CSANMT_SENTENCES=$W/sentences.txt
 
-echo "== quota overhead: one cached sentence, 1 connection (no engine work) =="
-export CSANMT_FIXED=1
-start --workers 1
-run "in-process counter" 1 $SECONDS_PER_RUN
-stop
-CSANMT_CACHE_TTL=0 start --workers 1 --redis redis://127.0.0.1:$REDIS_PORT
-run "redis counter     " 1 $SECONDS_PER_RUN
-stop
-unset CSANMT_FIXED
-
-echo "== end to end, default model, short sentences, cache off =="
-for mode in on off; do
-  flags=(); [ $mode = off ] && flags=(--no-batching)
-  CSANMT_CACHE_ENTRIES=0 start "${flags[@]}"
-  run "warm-up batching=$mode" 8 5 > /dev/null
-  for c in 1 8 32; do run "batching=$mode" $c $SECONDS_PER_RUN; done
+if [[ " $SECTIONS " == *" quota "* ]]; then
+  echo "== quota overhead: one cached sentence, 1 connection (no engine work) =="
+  export CSANMT_FIXED=1
+  start --workers 1
+  run "in-process counter" 1 $SECONDS_PER_RUN
   stop
-done
+  CSANMT_CACHE_TTL=0 start --workers 1 --redis redis://127.0.0.1:$REDIS_PORT
+  run "redis counter     " 1 $SECONDS_PER_RUN
+  stop
+  unset CSANMT_FIXED
+fi
+
+if [[ " $SECTIONS " == *" e2e "* ]]; then
+  echo "== end to end, default model, short sentences, cache off =="
+  for mode in on off; do
+    flags=(); [ $mode = off ] && flags=(--no-batching)
+    CSANMT_CACHE_ENTRIES=0 start "${flags[@]}"
+    run "warm-up batching=$mode" 8 5 > /dev/null
+    for c in 1 8 32; do run "batching=$mode" $c $SECONDS_PER_RUN; done
+    stop
+  done
+fi
+
+if [[ " $SECTIONS " == *" gain "* ]]; then
+  echo "== batching gain at 32 connections by compute type, default model, short sentences, cache off =="
+  configs=("float32" "int8")
+  [ -n "$VMAP" ] && configs+=("int8+vmap")
+  for config in "${configs[@]}"; do
+    case $config in
+      float32) cflags=(--model Weights/csanmt-zh2en-small --compute float32) ;;
+      int8) cflags=(--model Weights/csanmt-zh2en-small --compute int8) ;;
+      int8+vmap) cflags=(--model Weights/csanmt-zh2en-small --compute int8 --vmap "$VMAP") ;;
+    esac
+    for mode in on off; do
+      flags=("${cflags[@]}"); [ $mode = off ] && flags+=(--no-batching)
+      CSANMT_CACHE_ENTRIES=0 start "${flags[@]}"
+      run "warm-up" 8 5 > /dev/null
+      run "$config batching=$mode" 32 $SECONDS_PER_RUN
+      stop
+    done
+  done
+fi
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); BLAS $(.build/release/csanmt inspect | grep -i kernel | head -1)"
