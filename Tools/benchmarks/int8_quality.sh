@@ -19,6 +19,8 @@ MODEL=Weights/csanmt-zh2en-small
 SRC=../shared/data/test/flores200/flores200.devtest.zho_Hans-eng_Latn.zh
 REF=../shared/data/test/flores200/flores200.devtest.zho_Hans-eng_Latn.en
 mkdir -p "$WORK"
+# The engine chooses its own BLAS kernel; make sure no inherited setting overrides it.
+unset OPENBLAS_CORETYPE
 swift build -c release --product csanmt >/dev/null
 [ -f "$WORK/zh2en.vmap" ] || .build/release/csanmt vmap --model "$MODEL" --pieces \
   --source "$DATA/train.bpe.zh" --target "$DATA/train.bpe.en" --out "$WORK/zh2en.vmap"

@@ -3,13 +3,16 @@
 #   1. quota check overhead: cached translations at 1 connection, in-process counter vs Redis (p50/p99 per request);
 #   2. end to end with the default model on short sentences at 1, 8 and 32 connections, batching on and off;
 #   3. the batching gain at 32 connections for float32, int8, and int8 with a vocabulary map (VMAP=FILE, e.g. the
-#      one Tools/benchmarks/int8_quality.sh builds; skipped without it).
+#      one Tools/benchmarks/int8_quality.sh builds; skipped without it). With PERF_DIR, each of those runs is
+#      profiled with `perf record` on the server and its top symbols written to PERF_DIR/<config>-<mode>.txt.
 # Needs: a release build (swift build -c release), wrk, redis-server. Usage:
-#   [SECTIONS="quota e2e gain"] [VMAP=FILE] Tools/benchmarks/load_test.sh [seconds per run, default 20] > docs/load.txt
+#   [SECTIONS="quota e2e gain"] [VMAP=FILE] [PERF_DIR=DIR] Tools/benchmarks/load_test.sh [seconds per run, default 20] > docs/load.txt
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_RUN=${1:-20}
 SECTIONS=${SECTIONS:-quota e2e gain}
+# The engine chooses its own BLAS kernel; make sure no inherited setting overrides it.
+unset OPENBLAS_CORETYPE
 VMAP=${VMAP:-}
 BIN=.build/release/csanmt
 W=$(mktemp -d /tmp/csanmt-load.XXXX)
@@ -29,6 +32,10 @@ echo "sentences: $(wc -l < $W/sentences.txt) from $SRC (mean $(python3 -c "impor
 
 redis-server --port $REDIS_PORT --bind 127.0.0.1 --save '' --appendonly no --daemonize yes >/dev/null
 $BIN tenant create --db $W/t.sqlite --id org_load --name Load >/dev/null
+# One tenant drives the whole load: lift its isolation limits (rate, characters, in-flight, queue; docs/server.md,
+# "Isolation between tenants"), which would otherwise answer most of these requests with 429.
+$BIN tenant update --db $W/t.sqlite --id org_load --requests-per-second unlimited --characters-per-minute unlimited \
+  --max-in-flight unlimited --max-queued-sentences unlimited --daily-requests 1000000000 >/dev/null
 KEY=$($BIN key create --db $W/t.sqlite --tenant org_load | tail -1)
 
 start() {  # start ARGS... : serve in the background, wait until ready, export CSANMT_TOKEN
@@ -83,7 +90,17 @@ if [[ " $SECTIONS " == *" gain "* ]]; then
       flags=("${cflags[@]}"); [ $mode = off ] && flags+=(--no-batching)
       CSANMT_CACHE_ENTRIES=0 start "${flags[@]}"
       run "warm-up" 8 5 > /dev/null
+      if [ -n "${PERF_DIR:-}" ]; then   # profile the server during the run: where its CPU time goes
+        mkdir -p "$PERF_DIR"
+        perf record -F 499 -g -o "$PERF_DIR/$config-$mode.data" -p $SERVER -- sleep $SECONDS_PER_RUN >/dev/null 2>&1 &
+        PERF=$!
+      fi
       run "$config batching=$mode" 32 $SECONDS_PER_RUN
+      if [ -n "${PERF_DIR:-}" ]; then
+        wait $PERF || true
+        perf report -i "$PERF_DIR/$config-$mode.data" --no-children --sort dso,symbol --stdio 2>/dev/null \
+          | grep -E '^ +[0-9]' | head -25 > "$PERF_DIR/$config-$mode.txt" || true
+      fi
       stop
     done
   done

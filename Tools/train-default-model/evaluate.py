@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Score zh->en translations with sacrebleu (BLEU, chrF) on FLORES-200 devtest,
-WMT20 zh-en and the Tatoeba hold-out.
+"""Score zh->en (or, with --direction en2zh, en->zh) translations with sacrebleu (BLEU, chrF) on FLORES-200
+devtest, WMT20 zh-en (zh->en only) and the Tatoeba hold-out.
 
-The translator is any shell command that reads zh lines on stdin and writes
-English lines on stdout, one per line (e.g. the Swift engine:
+For en->zh the same parallel files are read the other way round (FLORES eng->zho, the reverse Tatoeba hold-out);
+chrF is on characters (sacrebleu's default, which ignores spaces) and BLEU uses sacrebleu's `zh` tokenizer.
+
+The translator is any shell command that reads source lines on stdin and writes
+target lines on stdout, one per line (e.g. the Swift engine:
   --cmd 'csanmt translate --model Weights/csanmt-zh2en-small --beam 4'
 if it reads stdin).  `{model}` in --cmd is replaced by --model.  Default: the
 ModelScope TF pipeline (translate_tf.py) on the exported folder.
@@ -38,7 +41,8 @@ def main():
     ap.add_argument('--model', default='/work/scratch/train/export/csanmt-zh2en-small')
     ap.add_argument('--cmd', default=None,
                     help='translation command: zh lines on stdin -> en lines on stdout')
-    ap.add_argument('--sets', default='flores,wmt20,tatoeba')
+    ap.add_argument('--sets', default=None, help='default: flores,wmt20,tatoeba (zh2en), flores,tatoeba (en2zh)')
+    ap.add_argument('--direction', choices=['zh2en', 'en2zh'], default='zh2en')
     ap.add_argument('--limit', type=int, default=0, help='first N sentences of each set')
     ap.add_argument('--out', default='/work/scratch/train/eval')
     a = ap.parse_args()
@@ -49,8 +53,14 @@ def main():
     cmd = cmd.replace('{model}', shlex.quote(a.model))
     os.makedirs(a.out, exist_ok=True)
     scores = {'command': cmd, 'limit': a.limit, 'sets': {}}
-    for name in a.sets.split(','):
+    sets = a.sets or ('flores,wmt20,tatoeba' if a.direction == 'zh2en' else 'flores,tatoeba')
+    scores['direction'] = a.direction
+    for name in sets.split(','):
         src_p, ref_p = SETS[name]
+        if a.direction == 'en2zh':
+            if name == 'wmt20':
+                sys.exit('wmt20 is a zh->en set (its English side is a translation); use flores,tatoeba for en2zh')
+            src_p, ref_p = ref_p, src_p
         src = open(os.path.join(a.data, src_p), encoding='utf-8').read().splitlines()
         ref = open(os.path.join(a.data, ref_p), encoding='utf-8').read().splitlines()
         assert len(src) == len(ref)
@@ -70,7 +80,8 @@ def main():
         for ext, lines in (('src', src), ('ref', ref), ('hyp', hyp)):
             with open(os.path.join(a.out, '%s.%s' % (name, ext)), 'w', encoding='utf-8') as f:
                 f.write('\n'.join(lines) + '\n')
-        bm, cm = sacrebleu.metrics.BLEU(), sacrebleu.metrics.CHRF()
+        bm = sacrebleu.metrics.BLEU(tokenize='zh') if a.direction == 'en2zh' else sacrebleu.metrics.BLEU()
+        cm = sacrebleu.metrics.CHRF()
         bleu, chrf = bm.corpus_score(hyp, [ref]), cm.corpus_score(hyp, [ref])
         scores['sets'][name] = dict(sentences=len(src), bleu=round(bleu.score, 2),
                                     chrf=round(chrf.score, 2), seconds=round(dt, 1),
