@@ -10,7 +10,7 @@ struct Int8Tests {
     @Test("quantizing a row and reading it back is off by at most half a step, and the extremes are ±127")
     func roundTrip() {
         var r = Rand(state: 11)
-        for count in [1, 7, 256, 1000] {
+        for count in [1, 7, 13, 256, 1000] {   // 8-lane blocks and a scalar tail
             let x = r.array(count).map { $0 * 3 }
             var q = [Int8](repeating: 0, count: count)
             let scale = Int8Quantizer.quantize(x, count: count, into: &q)
@@ -35,6 +35,18 @@ struct Int8Tests {
         #expect(Int8Quantizer.quantize([.greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e-38, 0], count: 4, into: &q)
                 == .greatestFiniteMagnitude / 127)
         #expect(q == [127, -127, 0, 0])
+        // The same in the 8-lane part of a longer row.
+        var long = [Int8](repeating: 0, count: 20)
+        for bad in [Float.nan, .infinity, -.infinity] {
+            var row = [Float](repeating: 0.5, count: 20)
+            row[3] = bad
+            #expect(Int8Quantizer.quantize(row, count: 20, into: &long).isNaN)
+        }
+        var row = [Float](repeating: 0, count: 20)
+        row[2] = -2
+        row[17] = 1
+        #expect(Int8Quantizer.quantize(row, count: 20, into: &long) == Float(2) / 127)
+        #expect(long[2] == -127 && long[17] == 64 && long.enumerated().allSatisfy { [2, 17].contains($0.offset) || $0.element == 0 })
     }
 
     @Test("a matrix quantized per output unit reads back within half a step of each unit's scale")

@@ -31,11 +31,9 @@ extension BLAS {
                 int8Kernel?.recordFailure(error)
             }
             for r in 0..<rows {
-                let o = out + r * ldOut + block.start, a = acc + r * block.width
-                let s = w.scales + block.start, rowScale = xs[r]
-                for n in 0..<block.width {
-                    o[n] = (bias?[block.start + n] ?? 0) + Float(a[n]) * rowScale * s[n]
-                }
+                Self.dequantize(acc + r * block.width, count: block.width, rowScale: xs[r],
+                                scales: w.scales + block.start, bias: bias.map { $0 + block.start },
+                                out: out + r * ldOut + block.start)
             }
         }
         let workers = lib.threads
@@ -48,4 +46,19 @@ extension BLAS {
         }
     }
 
+    /// out[n] = bias[n] + Float(sums[n]) · rowScale · scales[n] (no bias when nil), eight lanes at a time.
+    @inline(__always)
+    static func dequantize(_ sums: UnsafePointer<Int32>, count: Int, rowScale: Float, scales: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>?, out: UnsafeMutablePointer<Float>) {
+        let whole = count / 8 * 8, rs = SIMD8<Float>(repeating: rowScale)
+        let a = UnsafeRawPointer(sums), s = UnsafeRawPointer(scales), o = UnsafeMutableRawPointer(out)
+        let b = bias.map(UnsafeRawPointer.init)
+        for n in stride(from: 0, to: whole, by: 8) {
+            var v = SIMD8<Float>(a.loadUnaligned(fromByteOffset: 4 * n, as: SIMD8<Int32>.self)) * rs
+                * s.loadUnaligned(fromByteOffset: 4 * n, as: SIMD8<Float>.self)
+            if let b { v = b.loadUnaligned(fromByteOffset: 4 * n, as: SIMD8<Float>.self) + v }
+            o.storeBytes(of: v, toByteOffset: 4 * n, as: SIMD8<Float>.self)
+        }
+        for n in whole..<count { out[n] = (bias?[n] ?? 0) + Float(sums[n]) * rowScale * scales[n] }
+    }
 }
