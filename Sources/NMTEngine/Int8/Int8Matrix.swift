@@ -87,17 +87,9 @@ public enum Int8Quantizer {
     /// non-finite, which the products then carry into their output, as float32 would.
     @inline(__always)
     public static func quantize(_ x: UnsafePointer<Float>, count: Int, into q: UnsafeMutablePointer<Int8>) -> Float {
-        // Eight lanes at a time (this runs on every row of activations before every int8 product).
-        let whole = count / 8 * 8, raw = UnsafeRawPointer(x)
-        var lanesMax = SIMD8<Float>(), lanesBad = SIMD8<Float>()
-        for i in stride(from: 0, to: whole, by: 8) {
-            let v = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-            lanesMax = pointwiseMax(lanesMax, pointwiseMax(v, -v))
-            lanesBad += v - v   // 0, or NaN for an infinity or a NaN
-        }
-        var maxAbs = lanesMax.max()
-        var finite = !lanesBad.sum().isNaN
-        for i in whole..<count {
+        var maxAbs: Float = 0
+        var finite = true
+        for i in 0..<count {
             let a = abs(x[i])
             finite = finite && a.isFinite
             maxAbs = max(maxAbs, a)
@@ -112,19 +104,13 @@ public enum Int8Quantizer {
         }
         let scale = maxAbs / 127
         let inverse = 127 / maxAbs
-        // |x·inverse| ≤ 127 up to one rounding step; the clamp keeps a value of 127.00001 from becoming 128.
-        let lo = SIMD8<Float>(repeating: -127), hi = SIMD8<Float>(repeating: 127), inv = SIMD8<Float>(repeating: inverse)
-        let out = UnsafeMutableRawPointer(q)
-        for i in stride(from: 0, to: whole, by: 8) {
-            let v = (raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) * inv).rounded(.toNearestOrEven)
-            let clamped = v.clamped(lowerBound: lo, upperBound: hi)
-            out.storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: SIMD8<Int32>(clamped)), toByteOffset: i, as: SIMD8<Int8>.self)
-        }
-        for i in whole..<count {
+        for i in 0..<count {
+            // |x·inverse| ≤ 127 up to one rounding step; the clamp keeps a value of 127.00001 from becoming 128.
             let r = (x[i] * inverse).rounded(.toNearestOrEven)
             q[i] = Int8(max(-127, min(127, r)))
         }
         return scale
     }
+
 
 }
