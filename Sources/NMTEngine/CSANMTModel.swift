@@ -75,9 +75,9 @@ public final class CSANMTModel: @unchecked Sendable {
         let batch = SourceBatch(sources)
         let encoded = model.encode(batch)
         let r = model.semanticVector(batch)
-        let output = try shortlist.map {
-            try OutputVocabulary(ids: $0.targets(for: sources, vocabSize: config.vocabSize),
-                                 embedding: model.weights.embedding, hidden: config.hiddenSize, int8Kernel: int8Kernel)
+        let output = shortlist.map {
+            OutputVocabulary(ids: $0.targets(for: sources, vocabSize: config.vocabSize),
+                             embedding: model.weights.embedding, hidden: config.hiddenSize)
         }
         let state = DecoderState(model: model, encoder: encoded, semantic: r, rowsPerSentence: opts.beamSize,
                                  capacity: capacity, output: output)

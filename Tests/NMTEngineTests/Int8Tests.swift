@@ -138,6 +138,27 @@ struct Int8Tests {
         }
     }
 
+    @Test("row counts are rounded to a few sizes, so the compiled products of a shape stay bounded")
+    func boundedCompiledProducts() throws {
+        let dnnl = try OneDNN.shared()
+        let blas = BLAS(lib: try OpenBLAS.shared(), int8: dnnl)
+        let inputs = 91, outputs = 77   // a shape no other test uses: one block of 91 × 77
+        var r = Rand(state: 17)
+        let w = r.array(inputs * outputs)
+        let q = w.withUnsafeBufferPointer { Int8Matrix(inputMajor: $0.baseAddress!, inputs: inputs, outputs: outputs) }
+        try q.pack(with: dnnl)
+        #expect(q.blocks.map(\.width) == [77])
+        for rows in 1...300 {
+            let x = r.array(rows * inputs)
+            var out = [Float](repeating: 0, count: rows * outputs)
+            blas.int8Product(x, rows: rows, q, bias: nil, out: &out, ldOut: outputs)
+            #expect(out.allSatisfy { $0.isFinite })
+        }
+        // 1...8, then 16, 24, ..., 64, then 128, 192, 256, 320.
+        #expect(dnnl.compiledProducts(inputs: inputs, width: outputs) == 8 + 7 + 4)
+        #expect((1...300).map(OneDNN.paddedRows).allSatisfy { [Int](1...8).contains($0) || ($0 <= 64 && $0 % 8 == 0) || $0 % 64 == 0 })
+    }
+
     @Test("on Gaussian-like data the int8 product is within 2% RMS of float32, and the tied projection agrees with linear")
     func typicalError() throws {
         let rows = 4, inputs = 512, outputs = 700
@@ -222,14 +243,16 @@ struct Int8ModelTests {
 /// Vocabulary shortlists in the engine.
 @Suite("vocabulary shortlist")
 struct ShortlistTests {
-    @Test("a shortlist of the whole vocabulary decodes exactly as no shortlist, in float32 and int8")
+    /// (In int8 the shortlist's columns are scored in float32, from the dequantized rows, so there the same
+    /// check would compare two different products.)
+    @Test("a shortlist of the whole vocabulary decodes exactly as no shortlist in float32")
     func wholeVocabulary() throws {
         for name in ["prenorm", "batch3"] {
             let (plain, tmp) = try Fixtures.convertAndLoad(name)
             defer { try? FileManager.default.removeItem(at: tmp) }
             let all = VocabularyShortlist(candidates: [:], always: (0..<Int32(plain.config.vocabSize)).map { $0 })
             let sources = try Expected(case: name).sources
-            for compute in [ComputeType.float32, .int8] {
+            for compute in [ComputeType.float32] {
                 let reference = try CSANMTModel(directory: tmp.appendingPathComponent("model"), compute: compute)
                 let listed = try CSANMTModel(directory: tmp.appendingPathComponent("model"), compute: compute, shortlist: all)
                 #expect(try listed.translate(sources) == reference.translate(sources), "\(name) \(compute)")

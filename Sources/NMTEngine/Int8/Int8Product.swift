@@ -11,23 +11,26 @@ extension BLAS {
                      out: UnsafeMutablePointer<Float>, ldOut: Int) {
         guard rows > 0, w.outputs > 0 else { return }
         let k = w.inputs
-        // [rows, K] int8 activations and their [rows] scales.
-        let xq = UnsafeMutablePointer<Int8>.allocate(capacity: max(rows * k, 1))
+        // [padded, K] int8 activations (rows past `rows` are zero) and their [rows] scales. oneDNN compiles one
+        // kernel per row count, so row counts are rounded up to a few sizes (``OneDNN/paddedRows(_:)``).
+        let padded = OneDNN.paddedRows(rows)
+        let xq = UnsafeMutablePointer<Int8>.allocate(capacity: max(padded * k, 1))
         let xs = UnsafeMutablePointer<Float>.allocate(capacity: rows)
         defer { xq.deallocate(); xs.deallocate() }
         for r in 0..<rows { xs[r] = Int8Quantizer.quantize(x + r * k, count: k, into: xq + r * k) }
+        (xq + rows * k).update(repeating: 0, count: (padded - rows) * k)
         let blocks = w.blocks
         let run = { (b: Int) in
             let block = blocks[b]
-            let acc = UnsafeMutablePointer<Int32>.allocate(capacity: rows * block.width)   // [rows, width]
+            let acc = UnsafeMutablePointer<Int32>.allocate(capacity: padded * block.width)   // [padded, width]
             defer { acc.deallocate() }
             do {
                 guard let kernel = int8Kernel else { throw EngineError.int8Unavailable("no oneDNN kernel") }
-                try kernel.multiply(xq, rows: rows, block, out: acc)
+                try kernel.multiply(xq, rows: padded, block, out: acc)
             } catch {
                 // Only an allocation failure inside oneDNN gets here. The call that saw it fails as a whole:
                 // ``CSANMTModel/translate(_:options:)`` checks ``OneDNN/failures`` afterwards.
-                acc.update(repeating: 0, count: rows * block.width)
+                acc.update(repeating: 0, count: padded * block.width)
                 int8Kernel?.recordFailure(error)
             }
             for r in 0..<rows {

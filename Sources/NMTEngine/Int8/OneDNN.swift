@@ -91,6 +91,23 @@ public final class OneDNN: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The row count a product of `rows` rows runs with: exact up to 8 (the decoder's steps), then rounded up to a
+    /// multiple of 8 up to 64, then of 64. oneDNN compiles one kernel per row count and shape, and encoder
+    /// products have batch × source-length rows, so without rounding the cache of compiled products would grow
+    /// with every new length; with it, a shape has at most 8 + 7 + rows/64 of them. The padding rows are zero.
+    static func paddedRows(_ rows: Int) -> Int {
+        if rows <= 8 { return rows }
+        if rows <= 64 { return (rows + 7) / 8 * 8 }
+        return (rows + 63) / 64 * 64
+    }
+
+    /// How many products are compiled for blocks of `inputs` × `width` (tests: the count must stay bounded).
+    func compiledProducts(inputs: Int, width: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return primitives.keys.filter { $0.inputs == inputs && $0.width == width }.count
+    }
+
     /// Output columns per packed block: about 256 Ki weights each, and at least 16 blocks where the matrix is
     /// big enough, so the workers can share a product. Always a multiple of 64, oneDNN's column block.
     static func blockWidth(inputs: Int, outputs: Int) -> Int {

@@ -34,33 +34,19 @@ public struct VocabularyShortlist: Sendable {
 final class OutputVocabulary {
     /// Index in the shortlist → target id (ids[0] == 0, `</s>`).
     let ids: [Int32]
-    /// The gathered rows E[ids] [S, H], in the model's compute type (int8: packed for the kernel).
+    /// The gathered rows E[ids] [S, H] in float32, read by OpenBLAS. For an int8 model they are dequantized:
+    /// packing them for oneDNN would cost a reorder and, since S differs from call to call, a new oneDNN
+    /// primitive per call.
     let table: EmbeddingTable
-    private let floatRows: FloatBuffer?
+    private let floatRows: FloatBuffer
 
     var count: Int { ids.count }
 
-    init(ids: [Int32], embedding: EmbeddingTable, hidden h: Int, int8Kernel: OneDNN?) throws {
+    init(ids: [Int32], embedding: EmbeddingTable, hidden h: Int) {
         self.ids = ids
-        switch embedding {
-        case let .float32(e):
-            let rows = FloatBuffer(ids.count * h)   // [S, H]
-            for (i, id) in ids.enumerated() { (rows.p + i * h).update(from: e + Int(id) * h, count: h) }
-            floatRows = rows
-            table = .float32(rows.p)
-        case let .int8(q):
-            var values = [Int8](repeating: 0, count: ids.count * h), scales = [Float](repeating: 0, count: ids.count)
-            for (i, id) in ids.enumerated() {
-                for j in 0..<h { values[i * h + j] = q.values[Int(id) * h + j] }
-                scales[i] = q.scales[Int(id)]
-            }
-            let gathered = values.withUnsafeBufferPointer { v in
-                scales.withUnsafeBufferPointer { Int8Matrix(values: v, scales: $0, outputs: ids.count, inputs: h) }
-            }
-            if let kernel = int8Kernel { try gathered.pack(with: kernel) }
-            gathered.dropPlainValues()
-            floatRows = nil
-            table = .int8(gathered)
-        }
+        let rows = FloatBuffer(ids.count * h)   // [S, H]
+        for (i, id) in ids.enumerated() { embedding.row(Int(id), times: 1, hidden: h, into: rows.p + i * h) }
+        floatRows = rows
+        table = .float32(rows.p)
     }
 }
