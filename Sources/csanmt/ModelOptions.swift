@@ -65,7 +65,7 @@ struct ModelOptions: ParsableArguments {
 /// Finds the model folder when `--model` is not given.
 enum DefaultModel {
     static let name = "csanmt-zh2en-small"
-    /// The shipped models, the default direction first. (The en→zh one is not trained yet: issue 16.)
+    /// The shipped models, the default direction first.
     static let shippedNames = [name, "csanmt-en2zh-small"]
 
     /// `explicit`, else `$CSANMT_MODEL`, else `Weights/csanmt-zh2en-small` next to the working directory or the

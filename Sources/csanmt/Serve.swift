@@ -27,7 +27,7 @@ struct Serve: AsyncParsableCommand {
             """)
 
     @Option(name: .long, help: ArgumentHelp(
-        "Model folder; repeat it to serve several directions, e.g. --model zh2en --model en2zh (default: the shipped model).",
+        "Model folder; repeat it to serve several directions, e.g. --model zh2en --model en2zh (default: the shipped models, zh→en and en→zh).",
         valueName: "DIR"))
     var model: [String] = []
     @Option(name: .long, help: ArgumentHelp(

@@ -15,10 +15,11 @@ struct CLITests {
         let stderr: String
     }
 
-    static func run(_ tool: String, _ args: [String], stdin: String = "") throws -> Output {
+    static func run(_ tool: String, _ args: [String], stdin: String = "", environment: [String: String]? = nil) throws -> Output {
         let p = Process()
         p.executableURL = binDir.appendingPathComponent(tool)
         p.arguments = args
+        if let environment { p.environment = environment }
         let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
         p.standardInput = inPipe
         p.standardOutput = outPipe
@@ -214,5 +215,23 @@ struct CLITests {
         let missing = try Self.run("csanmt", ["translate", "--model", folders["zh2en"]!, "--to", "zh", "The weather is nice."])
         #expect(missing.status != 0 && missing.stderr.contains("no model translates into zh"), "\(missing.stderr)")
     }
-}
 
+    @Test("translate with no --model: the shipped models serve both directions, by --to or by each line's language")
+    func shippedModelsBothWays() throws {
+        var env = ProcessInfo.processInfo.environment
+        env["CSANMT_MODEL"] = nil   // the shipped folders, found next to the binary's source tree
+        let toZh = try Self.run("csanmt", ["translate", "--to", "zh", "The weather is nice today."], environment: env)
+        #expect(toZh.status == 0, "\(toZh.stderr)")
+        #expect(toZh.stdout.unicodeScalars.filter { (0x4E00...0x9FFF).contains($0.value) }.count >= 2, "\(toZh.stdout)")
+        let auto = try Self.run("csanmt", ["translate"], stdin: "今天天气很好。\nThe weather is nice today.\n", environment: env)
+        #expect(auto.status == 0, "\(auto.stderr)")
+        let lines = auto.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.count == 3 && lines[2].isEmpty, "\(auto.stdout)")
+        if lines.count == 3 {
+            #expect(lines[0].contains { $0.isASCII && $0.isLetter } && lines[0].unicodeScalars.allSatisfy(\.isASCII), "zh line → English: \(lines[0])")
+            #expect(lines[1].unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }, "en line → Chinese: \(lines[1])")
+            #expect(lines[1].unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) } && toZh.stdout == lines[1] + "\n",
+                    "--to zh and auto-detection give the same translation")
+        }
+    }
+}

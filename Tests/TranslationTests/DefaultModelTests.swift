@@ -3,16 +3,20 @@ import NMTEngine
 import Testing
 @testable import Translation
 
-/// The shipped default model (Weights/csanmt-zh2en-small) against ModelScope's TF pipeline run on the same weights
-/// (Tests/Fixtures/default-model, made by Tools/goldens/make_default_model_goldens.py).
-@Suite("Shipped default model")
+/// The shipped default models (Weights/csanmt-zh2en-small, Weights/csanmt-en2zh-small) against ModelScope's TF
+/// pipeline run on the same weights (Tests/Fixtures/default-model and default-model-en2zh, made by
+/// Tools/goldens/make_default_model_goldens.py).
+@Suite("Shipped default models")
 struct DefaultModelTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    @Test("ids, beams and text equal ModelScope's on real trained weights")
-    func parityWithModelScope() async throws {
-        let text = try String(contentsOf: Self.root.appendingPathComponent("Tests/Fixtures/default-model/expected.jsonl"), encoding: .utf8)
+    /// (golden folder under Tests/Fixtures, model folder under Weights) for each shipped direction.
+    static let shipped = [("default-model", "csanmt-zh2en-small"), ("default-model-en2zh", "csanmt-en2zh-small")]
+
+    @Test("ids, beams and text equal ModelScope's on real trained weights", arguments: shipped)
+    func parityWithModelScope(fixture: String, model: String) async throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("Tests/Fixtures/\(fixture)/expected.jsonl"), encoding: .utf8)
         var cases: [(sentence: String, ids: [Int32], output: [Int32], translation: String)] = []
         for line in text.split(separator: "\n") {
             let j = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -23,7 +27,7 @@ struct DefaultModelTests {
         let sentences = cases.map(\.sentence)
         // (ids, best beam, text) per sentence, computed off the cooperative pool; checked here, in the test's task.
         let got = try await offCooperativePool {
-            let translator = try EngineTranslator(modelDirectory: Self.root.appendingPathComponent("Weights/csanmt-zh2en-small"))
+            let translator = try EngineTranslator(modelDirectory: Self.root.appendingPathComponent("Weights/\(model)"))
             return try sentences.map { sentence in
                 let ids = try translator.pipeline.encode(sentence).ids
                 let best = try translator.model.translate([ids], options: .init(beamSize: 4))[0][0].tokens
@@ -46,6 +50,17 @@ struct DefaultModelTests {
         #expect(!out.isEmpty)
         #expect(out.unicodeScalars.allSatisfy { $0.isASCII })
         #expect(out.split(separator: " ").count >= 2)
+    }
+
+    @Test("translates an English sentence into Chinese characters out of the box")
+    func outOfTheBoxEnglish() async throws {
+        let out = try await offCooperativePool {
+            let translator = try EngineTranslator(modelDirectory: Self.root.appendingPathComponent("Weights/csanmt-en2zh-small"))
+            return try translator.translateNow(["The weather is nice today."], options: .init())[0].text
+        }
+        let han = out.unicodeScalars.filter { (0x4E00...0x9FFF).contains($0.value) }.count
+        #expect(han >= 2, "\(out)")
+        #expect(!out.unicodeScalars.contains { ("a"..."z").contains($0) }, "no English words left: \(out)")
     }
 
     @Test("the server path (scheduler) keeps paragraphs, blank lines and indentation, and equals the CLI path")

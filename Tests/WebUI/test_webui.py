@@ -644,7 +644,7 @@ def test_swap_direction_with_both_models(two_way_server, browser, artifacts):
     assert by_id(browser, "translation-output").text == ""
     by_id(browser, "translate-button").click()
     output = pages.wait_translation(browser)
-    assert output and output != english
+    assert re.search(r"[\u4e00-\u9fff]{2,}", output), f"not Chinese: {output!r}"
     pages.screenshot(browser, artifacts, "translator-swapped")
     # The server saw the swapped direction (its log names neither, so ask it the same question).
     token = two_way_server.token("ui_swap", key)

@@ -168,6 +168,30 @@ def tempfile_dir():
     return tempfile.mkdtemp(prefix='csanmt_train_')
 
 
+def warm_start(sess, model_dir, data_dir):
+    """Loads every trainable variable from a model folder's safetensors, by ModelScope tensor name.
+
+    The folder must share the vocabulary (same ids) and the architecture; anything missing or of another shape is an
+    error rather than a silent partial start. Adam's slots and the step counter stay fresh.
+    """
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from rebuild_modelscope_folder import read_safetensors
+    cfg = json.load(open(os.path.join(model_dir, 'config.json')))
+    ours = open(os.path.join(data_dir, 'src_vocab.txt'), 'rb').read()
+    theirs = open(os.path.join(model_dir, cfg.get('tokenizer', {}).get('src_vocab', 'src_vocab.txt')), 'rb').read()
+    if ours != theirs:
+        sys.exit('--init-from: %s has another vocabulary than %s' % (model_dir, data_dir))
+    weights = read_safetensors(os.path.join(model_dir, cfg['weights']))
+    loaded = 0
+    for v in tf1.trainable_variables():
+        name = v.op.name
+        if name not in weights or list(weights[name].shape) != v.shape.as_list():
+            sys.exit('--init-from: %s lacks %s %s' % (model_dir, name, v.shape.as_list()))
+        v.load(weights[name], sess)
+        loaded += 1
+    print('warm start: %d variables from %s' % (loaded, model_dir), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default='/work/scratch/train/data')
@@ -192,6 +216,10 @@ def main():
     ap.add_argument('--log-every', type=int, default=20)
     ap.add_argument('--stop-at', default=None, help='HH:MM UTC: save and stop at this time')
     ap.add_argument('--max-steps', type=int, default=0)
+    ap.add_argument('--init-from', default=None, metavar='MODEL_DIR',
+                    help='a fresh run starts from the weights of a csanmt-swift model folder with the same '
+                         'architecture and vocabulary (e.g. Weights/csanmt-zh2en-small for en->zh) instead of random '
+                         'values; ignored when resuming')
     ap.add_argument('--bench-steps', type=int, default=0,
                     help='run N steps without saving, print tokens/s and exit')
     a = ap.parse_args()
@@ -214,7 +242,7 @@ def main():
         cw = a.contrastive_weight
         if not a.bench_steps:
             json.dump(dict(params=p, contrastive_weight=cw, batch_tokens=a.batch_tokens,
-                           seed=a.seed, data=os.path.abspath(a.data)),
+                           seed=a.seed, data=os.path.abspath(a.data), init_from=a.init_from),
                       open(cfg_path, 'w'), indent=1)
     print('batches per epoch', len(data), 'sentences', len(data.src_len), flush=True)
 
@@ -233,6 +261,8 @@ def main():
         print('restored', latest, flush=True)
     else:
         sess.run(tf1.global_variables_initializer())
+        if a.init_from:
+            warm_start(sess, a.init_from, a.data)
     step = int(sess.run(g['global_step']))
 
     stop = {'flag': False}
