@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORK=${1:-${TMPDIR:-/tmp}/csanmt-int8-quality}
-DATA=${DATA:-.build/train-en2zh/data}
+DATA=${DATA:?set DATA to the folder prepare_data.py wrote (Tools/train-default-model/README.md)}
 PYTHON=${PYTHON:-python3}
 THREADS=${THREADS:-2}
 MODEL=Weights/csanmt-zh2en-small
