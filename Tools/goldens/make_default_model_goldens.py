@@ -14,7 +14,7 @@ sentences in the model's source language, as one batch. Writes OUT/expected.json
 
 and OUT/README.md. The direction comes from the model's config.json (``source_language``, ``target_language``);
 OUT defaults to Tests/Fixtures/default-model for zh2en and Tests/Fixtures/default-model-<direction> otherwise
-(Tests/Fixtures/default-model-en2zh). Tests/TranslationTests/DefaultModelTests.swift reads the zh2en file.
+(Tests/Fixtures/default-model-en2zh). Tests/TranslationTests/DefaultModelTests.swift reads both.
 
 usage (from the repository root, oracle venv active; set-up: Tools/goldens/README.md):
   python Tools/goldens/make_default_model_goldens.py                          # Weights/csanmt-zh2en-small
@@ -69,11 +69,7 @@ def default_out(direction):
 
 def readme(model_dir, direction, src, n):
     model = relpath(model_dir)
-    if direction == 'zh2en':
-        user = '`Tests/TranslationTests/DefaultModelTests.swift` reads this folder.'
-    else:
-        user = ('The format is that of `Tests/Fixtures/default-model` (read by '
-                '`Tests/TranslationTests/DefaultModelTests.swift`), for the tests of this model.')
+    user = '`Tests/TranslationTests/DefaultModelTests.swift` reads this folder.'
     cmd = 'python Tools/goldens/make_default_model_goldens.py'
     if model != 'Weights/csanmt-%s-small' % direction:
         cmd += ' --model ' + model
