@@ -35,7 +35,7 @@ public final class CSANMTModel: @unchecked Sendable {
         blasLibrary = try OpenBLAS.shared()
         int8Kernel = compute == .int8 ? try OneDNN.shared() : nil
         let weights = try ModelWeights(file: file, config: config, int8Kernel: int8Kernel)
-        model = Transformer(blas: BLAS(lib: blasLibrary, int8: int8Kernel), config: config, weights: weights)
+        model = Transformer(blas: BLAS(lib: blasLibrary), config: config, weights: weights)   // int8 matrices carry their kernel
     }
 
     /// The compute type and the kernel behind it, e.g. `float32 (OpenBLAS SkylakeX)` or

@@ -50,7 +50,7 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
     /// restricts decoding to a shortlist (``VocabularyMap``).
     public init(modelDirectory: URL, compute: ComputeType? = nil, vocabularyMap: URL? = nil, maxBatchSentences: Int = 16,
                 batching: BatchingOptions? = nil, observer: SchedulerObserver? = nil) throws {
-        let shortlist = try vocabularyMap.map { try VocabularyMap.load($0, folder: try ModelFolder(modelDirectory)).shortlist }
+        let shortlist = try VocabularyMap.shortlist(vocabularyMap, modelDirectory: modelDirectory)
         model = try CSANMTModel(directory: modelDirectory, compute: compute, shortlist: shortlist)
         let c = model.config
         pipeline = try ModelFolder(modelDirectory, config: c).textPipeline(source: c.sourceLanguage)
@@ -60,12 +60,11 @@ public final class EngineTranslator: Translator, @unchecked Sendable {
         // + the compute type and the shortlist (both change translations, and replicas share the cache).
         let configData = (try? Data(contentsOf: modelDirectory.appendingPathComponent("config.json"))) ?? Data()
         let weights = try? FileManager.default.attributesOfItem(atPath: modelDirectory.appendingPathComponent("model.safetensors").path)
-        let configDigest = SHA256.hash(data: configData).prefix(8).map { String(format: "%02x", $0) }.joined()
-        cacheIdentity = [modelDirectory.lastPathComponent, configDigest,
+        func digest(_ data: Data) -> String { SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() }
+        cacheIdentity = [modelDirectory.lastPathComponent, digest(configData),
                          "\((weights?[.size] as? Int) ?? 0)", "\((weights?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)",
                          model.compute.rawValue,
-                         vocabularyMap.flatMap { FileManager.default.contents(atPath: $0.path) }
-                             .map { "vmap " + SHA256.hash(data: $0).prefix(8).map { String(format: "%02x", $0) }.joined() } ?? ""]
+                         vocabularyMap.flatMap { FileManager.default.contents(atPath: $0.path) }.map { "vmap " + digest($0) } ?? ""]
             .joined(separator: "|")
         self.maxBatchSentences = maxBatchSentences
         self.observer = observer

@@ -16,6 +16,12 @@ public enum VocabularyMap {
     /// about 60 MB).
     public static let maxBytes = 256 << 20
 
+    /// The shortlist of the map at `url` (nil: no map) for the model folder at `modelDirectory`.
+    public static func shortlist(_ url: URL?, modelDirectory: URL) throws -> VocabularyShortlist? {
+        guard let url else { return nil }
+        return try load(url, folder: try ModelFolder(modelDirectory)).shortlist
+    }
+
     /// Reads `url` and maps its pieces to ids with `folder`'s source and target vocabularies. Pieces that are
     /// not in a vocabulary are skipped (the map may come from a corpus with other words); malformed lines are an
     /// error naming the line.

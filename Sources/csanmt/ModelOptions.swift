@@ -50,7 +50,7 @@ struct ModelOptions: ParsableArguments {
     func load() throws -> CSANMTModel {
         do {
             let dir = try folder()
-            let shortlist = try vocabularyMap(0, of: 1).map { try VocabularyMap.load($0, folder: try ModelFolder(dir)).shortlist }
+            let shortlist = try VocabularyMap.shortlist(try vocabularyMap(0, of: 1), modelDirectory: dir)
             let m = try CSANMTModel(directory: dir, compute: compute, shortlist: shortlist)
             try applyThreads(to: m.blasLibrary)
             return m

@@ -75,7 +75,7 @@ struct Int8Tests {
           arguments: [(1, 5, 1), (1, 256, 300), (3, 64, 63), (4, 1000, 1100), (8, 256, 130), (17, 300, 64), (4, 1024, 4096)])
     func product(_ shape: (Int, Int, Int)) throws {
         let (rows, inputs, outputs) = shape
-        let blas = BLAS(lib: try OpenBLAS.shared(), int8: try OneDNN.shared())
+        let blas = BLAS(lib: try OpenBLAS.shared())
         var r = Rand(state: UInt64(rows * 1000 + inputs))
         let w = r.array(inputs * outputs), b = r.array(outputs), x = r.array(rows * inputs)
         let q = w.withUnsafeBufferPointer { Int8Matrix(inputMajor: $0.baseAddress!, inputs: inputs, outputs: outputs) }
@@ -117,7 +117,7 @@ struct Int8Tests {
     func concurrentProducts() throws {
         let rows = 4, inputs = 1024, outputs = 2048
         let dnnl = try OneDNN.shared()
-        let blas = BLAS(lib: try OpenBLAS.shared(), int8: dnnl)
+        let blas = BLAS(lib: try OpenBLAS.shared())
         var r = Rand(state: 5)
         let w = r.array(inputs * outputs), x = r.array(rows * inputs)
         let q = w.withUnsafeBufferPointer { Int8Matrix(inputMajor: $0.baseAddress!, inputs: inputs, outputs: outputs) }
@@ -141,7 +141,7 @@ struct Int8Tests {
     @Test("row counts are rounded to a few sizes, so the compiled products of a shape stay bounded")
     func boundedCompiledProducts() throws {
         let dnnl = try OneDNN.shared()
-        let blas = BLAS(lib: try OpenBLAS.shared(), int8: dnnl)
+        let blas = BLAS(lib: try OpenBLAS.shared())
         let inputs = 91, outputs = 77   // a shape no other test uses: one block of 91 × 77
         var r = Rand(state: 17)
         let w = r.array(inputs * outputs)
@@ -163,7 +163,7 @@ struct Int8Tests {
     func typicalError() throws {
         let rows = 4, inputs = 512, outputs = 700
         let dnnl = try OneDNN.shared()
-        let blas = BLAS(lib: try OpenBLAS.shared(), int8: dnnl)
+        let blas = BLAS(lib: try OpenBLAS.shared())
         var r = Rand(state: 99)
         // Sum of three uniforms: bell-shaped, like trained weights and activations.
         func bell(_ n: Int) -> [Float] { (0..<n).map { _ in (r.next() + r.next() + r.next()) / 3 } }

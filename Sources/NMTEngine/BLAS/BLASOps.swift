@@ -1,13 +1,6 @@
 /// Thin, typed wrappers over the two BLAS calls the engine makes. All matrices are row-major.
 struct BLAS: @unchecked Sendable {
     let lib: OpenBLAS
-    /// oneDNN, for weights quantized with ``ComputeType/int8`` (nil when the model computes in float32).
-    let int8Kernel: OneDNN?
-
-    init(lib: OpenBLAS, int8: OneDNN? = nil) {
-        self.lib = lib
-        self.int8Kernel = int8
-    }
 
     /// C[M,N] = alpha * op(A) · op(B) + beta * C, where op(A) is [M,K] and op(B) is [K,N].
     /// `transB` means B is stored [N,K] (e.g. the tied embedding [V,H] used as the output projection).

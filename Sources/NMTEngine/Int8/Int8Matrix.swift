@@ -13,9 +13,11 @@ final class Int8Matrix: @unchecked Sendable {
     private var hasPlainValues = true
     /// The same values in oneDNN's preferred layout, cut into column blocks (see ``OneDNN/pack(_:)``).
     private(set) var blocks: [OneDNN.PackedBlock] = []
+    /// The kernel that packed ``blocks`` and multiplies them (nil until ``pack(with:)``).
+    private(set) var kernel: OneDNN?
 
-    /// Quantizes `w` (element (k, n) at `w[k * rowStride + n]`, k < inputs, n < outputs): a ``LinearWeights``
-    /// matrix [in, out] has `rowStride == outputs`.
+    /// Quantizes `w` stored input-major [inputs, outputs] (element (k, n) at `w[k * outputs + n]`), as a
+    /// ``LinearWeights`` matrix is.
     convenience init(inputMajor w: UnsafePointer<Float>, inputs: Int, outputs: Int) {
         self.init(outputs: outputs, inputs: inputs) { n, k in w[k * outputs + n] }
     }
@@ -70,14 +72,13 @@ final class Int8Matrix: @unchecked Sendable {
     /// Lays the values out for oneDNN once; afterwards ``blocks`` is what the products read.
     func pack(with dnnl: OneDNN) throws {
         blocks = try dnnl.pack(self)
+        kernel = dnnl
     }
 
     /// The weight the int8 products use in place of `w[k, n]`: `values[n, k] * scales[n]`.
     func dequantized(output n: Int, input k: Int) -> Float {
         Float(values[n * inputs + k]) * scales[n]
     }
-
-
 }
 
 /// Symmetric int8 quantization of one row of floats (the one definition: the converter and the engine share it).
@@ -111,6 +112,4 @@ public enum Int8Quantizer {
         }
         return scale
     }
-
-
 }

@@ -9,7 +9,8 @@ extension BLAS {
     /// The packed blocks run concurrently on the workers (see ``OpenBLAS/threads``); each writes its own columns.
     func int8Product(_ x: UnsafePointer<Float>, rows: Int, _ w: Int8Matrix, bias: UnsafePointer<Float>?,
                      out: UnsafeMutablePointer<Float>, ldOut: Int) {
-        guard rows > 0, w.outputs > 0 else { return }
+        // A matrix that was never packed has no blocks and no kernel: nothing to multiply.
+        guard rows > 0, w.outputs > 0, let kernel = w.kernel else { return }
         let k = w.inputs
         // [padded, K] int8 activations (rows past `rows` are zero) and their [rows] scales. oneDNN compiles one
         // kernel per row count, so row counts are rounded up to a few sizes (``OneDNN/paddedRows(_:)``).
@@ -25,13 +26,12 @@ extension BLAS {
             let acc = UnsafeMutablePointer<Int32>.allocate(capacity: padded * block.width)   // [padded, width]
             defer { acc.deallocate() }
             do {
-                guard let kernel = int8Kernel else { throw EngineError.int8Unavailable("no oneDNN kernel") }
                 try kernel.multiply(xq, rows: padded, block, out: acc)
             } catch {
                 // Only an allocation failure inside oneDNN gets here. The call that saw it fails as a whole:
                 // ``CSANMTModel/translate(_:options:)`` checks ``OneDNN/failures`` afterwards.
                 acc.update(repeating: 0, count: padded * block.width)
-                int8Kernel?.recordFailure(error)
+                kernel.recordFailure(error)
             }
             for r in 0..<rows {
                 Self.dequantize(acc + r * block.width, count: block.width, rowScale: xs[r],
