@@ -4,19 +4,21 @@ import Server
 
 /// `--db PATH`, shared by the admin commands.
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Tenant database (SQLite); created if missing.", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Tenant database: a SQLite file (created if missing) or postgres://USER@HOST:PORT/DB (password from $CSANMT_DB_PASSWORD).",
+        valueName: "PATH|URL"))
     var db: String
     @Option(name: .customLong("audit-log"), help: ArgumentHelp(
-        "Where this command's audit line goes (default: $CSANMT_AUDIT_LOG, else <db>.cli-audit.log). One file per writer: not the server's.",
+        "Where this command's audit line goes (default: $CSANMT_AUDIT_LOG, else <db>.cli-audit.log; with a postgres:// --db, the central audit table). One file per writer: not the server's.",
         valueName: "PATH"))
     var auditLog: String?
     @Option(name: .customLong("master-key-file"), help: ArgumentHelp(
         "Master key file, as given to `serve` (default: $CSANMT_MASTER_KEY, else <db>.master-key).", valueName: "FILE"))
     var masterKeyFile: String?
 
-    func open() throws -> TenantStore {
+    func open() async throws -> any TenantStore {
         do {
-            return try TenantStore(path: db, keyring: try MasterKeyring.load(file: masterKeyFile, databasePath: db))
+            return try await TenantStores.open(db, masterKeyFile: masterKeyFile)
         } catch {
             throw CLIError(message: "\(error)")
         }
@@ -24,14 +26,25 @@ struct DatabaseOption: ParsableArguments {
 
     /// Records a change made from the command line: actor `cli`, the OS user, the field diff (never secrets), in a
     /// hash-chained file of its own (`csanmt audit verify` checks it). A write that fails is reported, not hidden.
-    func audit(_ action: String, target: String?, tenant: String? = nil, changes: [String: FieldChange]) {
+    func audit(_ action: String, target: String?, tenant: String? = nil, changes: [String: FieldChange]) async {
+        let event = AuditEvent(time: Date(), requestID: "cli_" + APIKeyCodec.randomBase62(16), tenantID: tenant,
+                               method: "CLI", path: CommandLine.arguments.dropFirst().prefix(2).joined(separator: " "),
+                               status: 200, latencyMs: 0, action: action, target: target,
+                               changes: changes.isEmpty ? nil : changes, actor: "cli", osUser: osUser())
+        if PostgresURL.isPostgres(db), auditLog == nil {
+            // A cluster's trail is the database's: the line goes where the admin audit view reads every replica's.
+            do {
+                let url = try PostgresURL(db)
+                try await PostgresTenantStore.appendAudit(event, replica: "cli@" + ProcessInfo.processInfo.hostName, url: url)
+            } catch {
+                FileHandle.standardError.write(Data("warning: no audit line written: \(error)\n".utf8))
+            }
+            return
+        }
         let path = auditLog ?? ProcessInfo.processInfo.environment["CSANMT_AUDIT_LOG"] ?? db + ".cli-audit.log"
         do {
             let log = try AuditLog(.init(path: path))
-            log.write(AuditEvent(time: Date(), requestID: "cli_" + APIKeyCodec.randomBase62(16), tenantID: tenant,
-                                 method: "CLI", path: CommandLine.arguments.dropFirst().prefix(2).joined(separator: " "),
-                                 status: 200, latencyMs: 0, action: action, target: target,
-                                 changes: changes.isEmpty ? nil : changes, actor: "cli", osUser: osUser()))
+            log.write(event)
             log.flush()
             if log.droppedLines > 0 { FileHandle.standardError.write(Data("warning: the audit line could not be written to \(path)\n".utf8)) }
         } catch {
@@ -48,8 +61,8 @@ func osUser() -> String {
 }
 
 /// Runs `body`, turning store errors into one clear line.
-func adminAction<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as StoreError { throw CLIError(message: "\(e)") }
+func adminAction<T>(_ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let e as StoreError { throw CLIError(message: "\(e)") }
 }
 
 func describe(_ l: KeyLimits) -> String {
@@ -133,13 +146,13 @@ struct TenantLimitOptions: ParsableArguments {
 }
 
 /// `tenant enable|disable`, audited.
-func setEnabled(_ database: DatabaseOption, _ id: String, _ enabled: Bool) throws -> Tenant {
-    let (before, after) = try adminAction { try database.open().updateTenantReturningPrevious(id, .init(enabled: enabled)) }
-    database.audit(enabled ? "tenant.enable" : "tenant.disable", target: id, tenant: id, changes: FieldChange.diff(before, after))
+func setEnabled(_ database: DatabaseOption, _ id: String, _ enabled: Bool) async throws -> Tenant {
+    let (before, after) = try await adminAction { try await database.open().updateTenantReturningPrevious(id, .init(enabled: enabled)) }
+    await database.audit(enabled ? "tenant.enable" : "tenant.disable", target: id, tenant: id, changes: FieldChange.diff(before, after))
     return after
 }
 
-struct TenantCommand: ParsableCommand {
+struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant", abstract: "Manage tenants (teams sharing the service).",
         discussion: """
@@ -156,7 +169,7 @@ struct TenantCommand: ParsableCommand {
             """,
         subcommands: [Create.self, List.self, Show.self, Enable.self, Disable.self, Update.self, RotateSecret.self])
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a tenant.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Tenant id, [a-z0-9_]{3,64}.") var id: String
@@ -169,24 +182,24 @@ struct TenantCommand: ParsableCommand {
         var allowIP: [String] = []
         @OptionGroup var limits: TenantLimitOptions
 
-        func run() throws {
-            let store = try database.open()
+        func run() async throws {
+            let store = try await database.open()
             let own = try limits.changes().applied(to: TenantLimits())
-            let t = try adminAction {
-                try store.createTenant(id: id, name: name, scopes: try Scope.parseList(scopes), dailyRequests: dailyRequests,
+            let t = try await adminAction {
+                try await store.createTenant(id: id, name: name, scopes: try Scope.parseList(scopes), dailyRequests: dailyRequests,
                                        dailyCharacters: dailyCharacters, allowedIPs: allowIP, limits: own)
             }
-            database.audit("tenant.create", target: t.id, tenant: t.id, changes: FieldChange.diff(nil, t))
+            await database.audit("tenant.create", target: t.id, tenant: t.id, changes: FieldChange.diff(nil, t))
             print(describe(t))
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List tenants.")
         @OptionGroup var database: DatabaseOption
         @Flag(help: "Print JSON.") var json = false
-        func run() throws {
-            let tenants = try adminAction { try database.open().tenants() }
+        func run() async throws {
+            let tenants = try await adminAction { try await database.open().tenants() }
             if json {
                 let e = JSONEncoder()
                 e.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -206,31 +219,31 @@ struct TenantCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one tenant.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Tenant id.") var id: String
-        func run() throws {
-            guard let t = try adminAction({ try database.open().tenant(id) }) else { throw CLIError(message: "no tenant '\(id)'") }
+        func run() async throws {
+            guard let t = try await adminAction({ try await database.open().tenant(id) }) else { throw CLIError(message: "no tenant '\(id)'") }
             print(describe(t))
         }
     }
 
-    struct Enable: ParsableCommand {
+    struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a tenant.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Tenant id.") var id: String
-        func run() throws { print(describe(try setEnabled(database, id, true))) }
+        func run() async throws { print(describe(try await setEnabled(database, id, true))) }
     }
 
-    struct Disable: ParsableCommand {
+    struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a tenant: its tokens stop working on the next request.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Tenant id.") var id: String
-        func run() throws { print(describe(try setEnabled(database, id, false))) }
+        func run() async throws { print(describe(try await setEnabled(database, id, false))) }
     }
 
-    struct Update: ParsableCommand {
+    struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a tenant's name, quotas, scopes, IP allow-list, weight or rate limits.")
         @OptionGroup var database: DatabaseOption
@@ -251,18 +264,20 @@ struct TenantCommand: ParsableCommand {
             return .some(n)
         }
 
-        func run() throws {
-            let changes = TenantStore.TenantChanges(
-                name: name, scopes: try scopes.map { text in try adminAction { try Scope.parseList(text) } },
+        func run() async throws {
+            var parsedScopes: [Scope]?
+            if let scopes { parsedScopes = try await adminAction { try Scope.parseList(scopes) } }
+            let changes = TenantChanges(
+                name: name, scopes: parsedScopes,
                 dailyRequests: try quota(dailyRequests, "daily-requests"), dailyCharacters: try quota(dailyCharacters, "daily-characters"),
                 allowedIPs: allowAnyIP ? [] : (allowIP.isEmpty ? nil : allowIP), limits: try limits.changes())
-            let (before, after) = try adminAction { try database.open().updateTenantReturningPrevious(id, changes) }
-            database.audit("tenant.update", target: id, tenant: id, changes: FieldChange.diff(before, after))
+            let (before, after) = try await adminAction { try await database.open().updateTenantReturningPrevious(id, changes) }
+            await database.audit("tenant.update", target: id, tenant: id, changes: FieldChange.diff(before, after))
             print(describe(after))
         }
     }
 
-    struct RotateSecret: ParsableCommand {
+    struct RotateSecret: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rotate-secret",
             abstract: "Start a new token-signing key; tokens signed with the old one verify during the grace period.")
@@ -272,16 +287,16 @@ struct TenantCommand: ParsableCommand {
         var immediate = false
         @Option(help: "Seconds retired secrets keep verifying; older ones are purged (the server's signing_key_grace, default 86400).")
         var grace: Double = 86_400
-        func run() throws {
-            let k = try adminAction { try database.open().rotateSigningKey(tenantID: id, immediate: immediate, grace: grace) }
-            database.audit(immediate ? "signing_key.rotate_immediate" : "signing_key.rotate", target: id, tenant: id,
+        func run() async throws {
+            let k = try await adminAction { try await database.open().rotateSigningKey(tenantID: id, immediate: immediate, grace: grace) }
+            await database.audit(immediate ? "signing_key.rotate_immediate" : "signing_key.rotate", target: id, tenant: id,
                            changes: ["kid": FieldChange(before: nil, after: "\"\(k.kid)\"")])   // the id, never the secret
             print("new signing key \(k.kid) for \(id)")
         }
     }
 }
 
-struct KeyCommand: ParsableCommand {
+struct KeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key", abstract: "Manage API keys.",
         discussion: """
@@ -303,19 +318,19 @@ struct KeyCommand: ParsableCommand {
         var limits: KeyLimits { KeyLimits(requestsPerSecond: requestsPerSecond, burst: burst, charactersPerMinute: charactersPerMinute) }
     }
 
-    struct Update: ParsableCommand {
+    struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a key's own rate limits (replaces them; none given removes them).")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Key id (key_…).") var id: String
         @OptionGroup var limits: KeyLimitOptions
-        func run() throws {
-            let (before, k) = try adminAction { try database.open().setKeyLimits(id, limits.limits) }
-            database.audit("key.update", target: k.id, tenant: k.tenantId, changes: FieldChange.diff(KeyView(before), KeyView(k)))
+        func run() async throws {
+            let (before, k) = try await adminAction { try await database.open().setKeyLimits(id, limits.limits) }
+            await database.audit("key.update", target: k.id, tenant: k.tenantId, changes: FieldChange.diff(KeyView(before), KeyView(k)))
             print("\(k.id) (\(k.tenantId)): \(describe(k.limits))")
         }
     }
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; it is printed alone on the last line.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Tenant id.") var tenant: String
@@ -324,39 +339,39 @@ struct KeyCommand: ParsableCommand {
         @Option(help: "Comma-separated scopes, a subset of the tenant's (default: the tenant's), e.g. translate:basic for an integration.")
         var scopes: String?
         @OptionGroup var limits: KeyLimitOptions
-        func run() throws {
-            let (key, plaintext) = try adminAction {
-                try database.open().createKey(tenantID: tenant, expiresInDays: noExpiry ? nil : expiresIn, limits: limits.limits,
+        func run() async throws {
+            let (key, plaintext) = try await adminAction {
+                try await database.open().createKey(tenantID: tenant, expiresInDays: noExpiry ? nil : expiresIn, limits: limits.limits,
                                               scopes: try scopes.map { try Scope.parseList($0) })
             }
-            database.audit("key.create", target: key.id, tenant: tenant, changes: FieldChange.diff(nil, KeyView(key)))
+            await database.audit("key.create", target: key.id, tenant: tenant, changes: FieldChange.diff(nil, KeyView(key)))
             let scopeText = key.scopes.map { $0.map(\.rawValue).joined(separator: ",") } ?? "the tenant's"
             print("created \(key.id) for \(tenant), scopes \(scopeText), expires \(formatDate(key.expiresAt)); store it now, it is not shown again:")
             print(plaintext)
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List keys (never the keys themselves).")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Only this tenant's keys.") var tenant: String?
-        func run() throws {
-            for k in try adminAction({ try database.open().keys(tenantID: tenant) }) {
+        func run() async throws {
+            for k in try await adminAction({ try await database.open().keys(tenantID: tenant) }) {
                 let state = k.revokedAt != nil ? "revoked" : (k.isActive(at: Date()) ? "active" : "expired")
                 print("\(k.id)  \(k.tenantId)  \(k.prefix)…  \(state)  created \(formatDate(k.createdAt))  last used \(formatDate(k.lastUsedAt))  expires \(formatDate(k.expiresAt))  limits: \(describe(k.limits))")
             }
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key; effective on the next request.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Key id (key_…).") var id: String
-        func run() throws {
-            let store = try database.open()
-            let before = try adminAction { try store.key(id) }
-            let k = try adminAction { try store.revokeKey(id) }
-            database.audit("key.revoke", target: k.id, tenant: k.tenantId, changes: FieldChange.diff(before.map(KeyView.init), KeyView(k)))
+        func run() async throws {
+            let store = try await database.open()
+            let before = try await adminAction { try await store.key(id) }
+            let k = try await adminAction { try await store.revokeKey(id) }
+            await database.audit("key.revoke", target: k.id, tenant: k.tenantId, changes: FieldChange.diff(before.map(KeyView.init), KeyView(k)))
             print("revoked \(k.id) (\(k.tenantId))")
         }
     }

@@ -14,7 +14,7 @@ struct OperatorView: Encodable {
     }
 }
 
-struct OperatorCommand: ParsableCommand {
+struct OperatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "operator", abstract: "Manage operators: the global administrators of the service.",
         discussion: """
@@ -31,67 +31,67 @@ struct OperatorCommand: ParsableCommand {
             """,
         subcommands: [Create.self, List.self, Enable.self, Disable.self, ResetKey.self])
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an operator; its key is printed alone on the last line.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Operator id, [a-z0-9_]{3,64}.") var id: String
         @Option(help: "Display name (who this is).") var name: String
-        func run() throws {
-            let (op, plaintext) = try adminAction { try database.open().createOperator(id: id, name: name) }
-            database.audit("operator.create", target: op.id, changes: FieldChange.diff(nil, OperatorView(op)))
+        func run() async throws {
+            let (op, plaintext) = try await adminAction { try await database.open().createOperator(id: id, name: name) }
+            await database.audit("operator.create", target: op.id, changes: FieldChange.diff(nil, OperatorView(op)))
             print("created operator \(op.id); store its key now, it is not shown again:")
             print(plaintext)
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List operators (never their keys).")
         @OptionGroup var database: DatabaseOption
-        func run() throws {
-            for o in try adminAction({ try database.open().operators() }) {
+        func run() async throws {
+            for o in try await adminAction({ try await database.open().operators() }) {
                 print("\(o.id)  \(o.prefix)…  \(o.disabledAt == nil ? "enabled" : "disabled")  created \(formatDate(o.createdAt))  last used \(formatDate(o.lastUsedAt))  \(o.name)")
             }
         }
     }
 
-    static func setDisabled(_ database: DatabaseOption, _ id: String, _ disabled: Bool) throws {
-        let (before, after) = try adminAction { try database.open().setOperatorDisabled(id, disabled) }
-        database.audit(disabled ? "operator.disable" : "operator.enable", target: id,
+    static func setDisabled(_ database: DatabaseOption, _ id: String, _ disabled: Bool) async throws {
+        let (before, after) = try await adminAction { try await database.open().setOperatorDisabled(id, disabled) }
+        await database.audit(disabled ? "operator.disable" : "operator.enable", target: id,
                        changes: FieldChange.diff(OperatorView(before), OperatorView(after)))
         print("operator \(id) \(disabled ? "disabled" : "enabled")")
     }
 
-    struct Enable: ParsableCommand {
+    struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable an operator.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Operator id.") var id: String
-        func run() throws { try OperatorCommand.setDisabled(database, id, false) }
+        func run() async throws { try await OperatorCommand.setDisabled(database, id, false) }
     }
 
-    struct Disable: ParsableCommand {
+    struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable an operator: its tokens stop working on the next request.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Operator id.") var id: String
-        func run() throws { try OperatorCommand.setDisabled(database, id, true) }
+        func run() async throws { try await OperatorCommand.setDisabled(database, id, true) }
     }
 
-    struct ResetKey: ParsableCommand {
+    struct ResetKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "reset-key", abstract: "Give an operator a new key; the old key and every token it got stop working.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Operator id.") var id: String
-        func run() throws {
-            let (op, plaintext) = try adminAction { try database.open().resetOperatorKey(id) }
-            database.audit("operator.reset_key", target: op.id, changes: ["prefix": FieldChange(before: nil, after: "\"\(op.prefix)\"")])
+        func run() async throws {
+            let (op, plaintext) = try await adminAction { try await database.open().resetOperatorKey(id) }
+            await database.audit("operator.reset_key", target: op.id, changes: ["prefix": FieldChange(before: nil, after: "\"\(op.prefix)\"")])
             print("new key for operator \(op.id); store it now, it is not shown again:")
             print(plaintext)
         }
     }
 }
 
-struct DatabaseCommand: ParsableCommand {
+struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "db", abstract: "Database maintenance: the master key that encrypts signing secrets.",
+        commandName: "db", abstract: "Database maintenance: migrations, moving to PostgreSQL, the master key that encrypts signing secrets.",
         discussion: """
             Signing secrets are stored encrypted (AES-256-GCM) with a master key from $CSANMT_MASTER_KEY, \
             --master-key-file, or <db>.master-key (created on first use). To rotate the master key:
@@ -101,34 +101,37 @@ struct DatabaseCommand: ParsableCommand {
               3. csanmt db reencrypt-secrets --db csanmt.sqlite  # every secret under the new key
               4. remove the old key from the file and restart
             `csanmt db secrets --db csanmt.sqlite` shows which keys the stored secrets use.
-            """,
-        subcommands: [NewMasterKey.self, ReencryptSecrets.self, Secrets.self])
 
-    struct NewMasterKey: ParsableCommand {
+            Moving to a cluster: `csanmt db copy --from csanmt.sqlite --to postgres://…`; backups and restores of both \
+            stores: docs/server.md, "Backup and restore".
+            """,
+        subcommands: [Migrate.self, Copy.self, NewMasterKey.self, ReencryptSecrets.self, Secrets.self])
+
+    struct NewMasterKey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "new-master-key", abstract: "Print a new random master key (base64 of 32 bytes).")
         func run() { print(MasterKeyring.newKeyText()) }
     }
 
-    struct ReencryptSecrets: ParsableCommand {
+    struct ReencryptSecrets: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "reencrypt-secrets", abstract: "Re-encrypt every signing secret with the first master key (step 3 of a rotation).")
         @OptionGroup var database: DatabaseOption
-        func run() throws {
-            let store = try database.open()
-            let count = try adminAction { try store.reencryptSecrets() }
-            database.audit("master_key.reencrypt", target: store.keyring.currentID,
+        func run() async throws {
+            let store = try await database.open()
+            let count = try await adminAction { try await store.reencryptSecrets() }
+            await database.audit("master_key.reencrypt", target: store.keyring.currentID,
                            changes: ["master_key": FieldChange(before: nil, after: "\"\(store.keyring.currentID)\"")])
             print("re-encrypted \(count) signing secret(s) with master key \(store.keyring.currentID)")
         }
     }
 
-    struct Secrets: ParsableCommand {
+    struct Secrets: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show which master keys encrypt the stored signing secrets.")
         @OptionGroup var database: DatabaseOption
-        func run() throws {
-            let store = try database.open()
+        func run() async throws {
+            let store = try await database.open()
             print("keyring: \(store.keyring.ids.joined(separator: ", ")) (the first encrypts)")
-            for (id, count) in try adminAction({ try store.secretKeyIDs() }).sorted(by: { $0.key < $1.key }) {
+            for (id, count) in try await adminAction({ try await store.secretKeyIDs() }).sorted(by: { $0.key < $1.key }) {
                 print("\(id): \(count) secret(s)")
             }
         }

@@ -23,7 +23,9 @@ struct Serve: AsyncParsableCommand {
               csanmt serve --db csanmt.sqlite --host 0.0.0.0 --port 8443 --tls-cert cert.pem --tls-key key.pem --redirect-http 8080
               kill -HUP <pid>                                  # after renewing the certificate: new connections get it
 
-            Several replicas: give them the same database and --redis, and put a load balancer in front.
+            Several replicas: give them the same PostgreSQL database (--db postgres://…), the same master key \
+            (CSANMT_MASTER_KEY) and the same --redis, and put a load balancer in front: deploy/ holds a tested nginx \
+            configuration and systemd unit, and Tools/cluster/run starts such a cluster on one machine.
             """)
 
     @Option(name: .long, help: ArgumentHelp(
@@ -38,7 +40,10 @@ struct Serve: AsyncParsableCommand {
         "Vocabulary map: score only the target pieces it lists (faster; translations may change); one per --model, in the same order. See `csanmt vmap`.",
         valueName: "FILE"))
     var vmap: [String] = []
-    @Option(name: .long, help: ArgumentHelp("Tenant database (SQLite).", valueName: "PATH")) var db: String?
+    @Option(name: .long, help: ArgumentHelp(
+        "Tenant database: a SQLite file, or postgres://USER@HOST:PORT/DB for replicas sharing one (password from $CSANMT_DB_PASSWORD, $CSANMT_DB_PASSWORD_FILE or $PGPASSWORD, never a flag).",
+        valueName: "PATH|URL"))
+    var db: String?
     @Option(name: .customLong("tls-cert"), help: ArgumentHelp(
         "PEM certificate chain: serve HTTPS only (TLS 1.2+); SIGHUP reloads it and the key.", valueName: "FILE"))
     var tlsCert: String?
@@ -55,9 +60,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("metrics-port"), help: "Port of the /metrics listener on metrics_host (default 9464 on 127.0.0.1; 0 = off).")
     var metricsPort: Int?
     @Option(name: .long, help: ArgumentHelp(
-        "Redis URL for quota counters and the translation cache shared by replicas (default: in-process counters).",
+        "Redis URL for quota counters, rate limits and revoked tokens shared by replicas, and the translation cache unless --redis-cache (default: in-process counters).",
         valueName: "URL"))
     var redis: String?
+    @Option(name: .customLong("redis-cache"), help: ArgumentHelp(
+        "A separate Redis for the shared translation cache (an LRU one; the counters' must never evict).", valueName: "URL"))
+    var redisCache: String?
     @Option(name: .customLong("quota-fail-mode"), help: ArgumentHelp(
         "When Redis is down: fail-closed (503) or fail-open (count locally, reconcile later). Default fail-closed.",
         valueName: "MODE"))
@@ -76,7 +84,12 @@ struct Serve: AsyncParsableCommand {
         do { settings = try ServerConfig.load(file: config, environment: ProcessInfo.processInfo.environment) } catch {
             throw CLIError(message: "\(error)")
         }
-        if let db { settings.db = db }
+        if let db {
+            if PostgresURL.isPostgres(db), PostgresURL.hasPassword(db) {
+                throw CLIError(message: "put the database password in CSANMT_DB_PASSWORD or CSANMT_DB_PASSWORD_FILE, not in a flag")
+            }
+            settings.db = db
+        }
         if let host { settings.host = host }
         if let port { settings.port = port }
         if let metricsPort { settings.metricsPort = metricsPort }
@@ -84,6 +97,10 @@ struct Serve: AsyncParsableCommand {
         if let redis {
             if (try? RedisURL(redis))?.password != nil { throw CLIError(message: "put a Redis password in CSANMT_REDIS, not in a flag") }
             settings.redis = redis
+        }
+        if let redisCache {
+            if (try? RedisURL(redisCache))?.password != nil { throw CLIError(message: "put a Redis password in CSANMT_REDIS_CACHE, not in a flag") }
+            settings.redisCache = redisCache
         }
         if let quotaFailMode { settings.quotaFailMode = quotaFailMode }
         if noBatching { settings.batching = false }
@@ -102,19 +119,11 @@ struct Serve: AsyncParsableCommand {
         let translator = try loadTranslators(settings.modelFolders, batching: batching, metrics: metrics)
         let env: ServerEnvironment
         do {
-            let store = try TenantStore(path: settings.db,
-                                        keyring: try MasterKeyring.load(file: settings.masterKeyFile, databasePath: settings.db))
-            let audit = (settings.auditLog != nil || settings.auditStdout)
-                ? try AuditLog(.init(path: settings.auditLog, stdout: settings.auditStdout, maxBytes: settings.auditMaxBytes)) : nil
-            let (quota, redisClient) = try makeQuota(settings, audit: audit, metrics: metrics, logger: logger)
-            env = try ServerEnvironment(config: settings, store: store, translator: translator, audit: audit, quota: quota,
-                                        redis: redisClient, metrics: metrics)
-        } catch let e as CLIError {
-            throw e
+            env = try await ServerBuilder(config: settings, translator: translator, metrics: metrics, logger: logger).build()
         } catch {
             throw CLIError(message: "\(error)")
         }
-        if let purged = try? env.store.purgeRetiredSigningKeys(grace: settings.signingKeyGrace), purged > 0 {
+        if let purged = try? await env.store.purgeRetiredSigningKeys(grace: settings.signingKeyGrace), purged > 0 {
             logger.info("purged \(purged) signing secret(s) retired more than signing_key_grace ago")
         }
         for warning in env.warnings { logger.warning("\(warning)") }
@@ -122,34 +131,13 @@ struct Serve: AsyncParsableCommand {
         if descriptors < settings.maxConnections + 64 {
             logger.warning("max_connections is \(settings.maxConnections) but only \(descriptors) file descriptors are allowed (ulimit -n); connections past that are refused by the kernel, not answered")
         }
-        let tenantCount = (try? env.store.tenants().count) ?? 0
-        logger.info("model \(translator.description); tenants in \(settings.db); \(tenantCount) tenant(s)")
+        let tenantCount = (try? await env.store.tenants().count) ?? 0
+        logger.info("model \(translator.description); tenants in \(env.store.location); \(tenantCount) tenant(s)")
         logger.info("""
             batching \(batching.enabled ? "on (window \(settings.batchWindowMs) ms, ≤\(batching.maxSentences) sentences)" : "off"), \
             \(batching.workers) engine worker(s) + \(batching.enabled ? batching.expressWorkers : 0) express; cache \(settings.cacheEntries) entries per process, scope \(settings.cacheScope)
             """)
         try await ServerApp.run(env, logger: logger)
-    }
-
-    /// Redis-backed counters when configured; otherwise in-process ones, which only a single replica may use.
-    func makeQuota(_ settings: ServerConfig, audit: AuditLog?, metrics: ServerMetrics,
-                   logger: Logger) throws -> (any QuotaCounter, RedisClient?) {
-        guard let text = settings.redis else {
-            logger.warning("no Redis configured: quotas are counted in this process only (lost on restart, not shared between replicas)")
-            return (LocalQuotaCounter(), nil)
-        }
-        let url = try RedisURL(text)
-        let client = RedisClient(url: url)
-        let mode = QuotaFailMode(rawValue: settings.quotaFailMode) ?? .failClosed
-        let counter = RedisQuotaCounter(client: client, mode: mode) { up, message in
-            if up { logger.notice("\(message)") } else { logger.error("\(message)") }
-            metrics.redis(up: up)
-            audit?.write(AuditEvent(time: Date(), requestID: "system", method: "-", path: "-", status: up ? 200 : 503, latencyMs: 0,
-                                    error: up ? nil : "redis_unavailable", action: up ? "redis.recovered" : "redis.down",
-                                    target: url.description))
-        }
-        logger.info("quotas and shared cache in Redis at \(url) (\(mode.rawValue))")
-        return (counter, client)
     }
 
     /// One translator per model folder (the shipped models when none is given); several are routed by direction.

@@ -7,7 +7,7 @@ import Testing
 @Suite("Audit log file")
 struct AuditLogTests {
     @Test("rotates by size, keeping the configured number of old files, losing no line")
-    func rotation() throws {
+    func rotation() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csanmt-audit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -60,7 +60,7 @@ struct AuditTrailTests {
     static func verify(_ lines: [String]) -> AuditChain.Verdict { AuditChain.verify(Data((lines.joined(separator: "\n") + "\n").utf8)) }
 
     @Test("verify passes on an untouched file and names the line after an edit, a deleted line and a reordering")
-    func chain() throws {
+    func chain() async throws {
         let d = try Self.dir()
         defer { try? FileManager.default.removeItem(at: d) }
         let path = d.appendingPathComponent("audit.log").path
@@ -94,7 +94,7 @@ struct AuditTrailTests {
     }
 
     @Test("the chain continues across rotated files")
-    func chainAcrossRotation() throws {
+    func chainAcrossRotation() async throws {
         let d = try Self.dir()
         defer { try? FileManager.default.removeItem(at: d) }
         let path = d.appendingPathComponent("audit.log").path
@@ -111,10 +111,12 @@ struct AuditTrailTests {
     }
 
     @Test("with the audit sink stalled (a pipe nobody reads) or failing (a full disk), writes return and lines are counted as dropped")
-    func neverBlocks() throws {
+    func neverBlocks() async throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
-        defer { close(fds[0]); close(fds[1]) }
+        // The write end stays open: the log's writer thread may still write to it after the test, and a closed
+        // descriptor number would be reused by another test's file (its SQLite database, say) and written into.
+        defer { close(fds[0]) }
         let metrics = ServerMetrics()
         let stalled = try AuditLog(.init(stdout: true, queueCapacity: 50,
                                          stdoutHandle: FileHandle(fileDescriptor: fds[1], closeOnDealloc: false)))
@@ -133,9 +135,11 @@ struct AuditTrailTests {
     func probesAndStalledSink() async throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
-        defer { close(fds[0]); close(fds[1]) }
-        let s = try TestServer()
-        let key = try s.tenant("org_a")
+        // The write end stays open: the log's writer thread may still write to it after the test, and a closed
+        // descriptor number would be reused by another test's file (its SQLite database, say) and written into.
+        defer { close(fds[0]) }
+        let s = try await TestServer()
+        let key = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             #expect(try await client.get("/api/health").status == .ok)
             #expect(try await client.get("/api/ready").status == .ok)
@@ -149,8 +153,8 @@ struct AuditTrailTests {
         let metrics = ServerMetrics()
         let stalledLog = try AuditLog(.init(stdout: true, queueCapacity: 20,
                                             stdoutHandle: FileHandle(fileDescriptor: fds[1], closeOnDealloc: false)))
-        let stalled = try TestServer(metrics: metrics, audit: stalledLog)
-        let key2 = try stalled.tenant("org_b")
+        let stalled = try await TestServer(metrics: metrics, audit: stalledLog)
+        let key2 = try await stalled.tenant("org_b")
         try await stalled.app().test(.router) { client in
             let token = try #require(try await client.token("org_b", key2))
             for i in 0..<600 {
@@ -163,8 +167,8 @@ struct AuditTrailTests {
 
     @Test("admin writes record the before and after of each changed field, never secrets")
     func fieldDiffs() async throws {
-        let s = try TestServer()
-        let adminKey = try s.operatorKey()
+        let s = try await TestServer()
+        let adminKey = try await s.operatorKey()
         try await s.app().test(.router) { client in
             let admin = try #require(try await client.operatorToken("root", adminKey))
             #expect(try await client.postJSON("/api/v1/admin/tenants", #"{"id": "org_d", "name": "D", "daily_requests": 5}"#,
@@ -201,7 +205,7 @@ struct AuditTrailTests {
 
     @Test("a documented path with another method answers 405 with Allow; an unknown path stays 404")
     func methodNotAllowed() async throws {
-        let s = try TestServer()
+        let s = try await TestServer()
         try await s.app().test(.router) { client in
             let r = try await client.execute(uri: "/api/v1/translate", method: .delete)
             #expect(r.status == .methodNotAllowed)

@@ -9,8 +9,8 @@ import Testing
 struct AuthTests {
     @Test("token flow: key → JWT with the documented claims → translate")
     func tokenFlow() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_mkt_001")
+        let s = try await TestServer()
+        let key = try await s.tenant("org_mkt_001")
         try await s.app().test(.router) { client in
             let r = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_mkt_001", "api_key": "\#(key)"}"#)
             #expect(r.status == .ok)
@@ -36,8 +36,8 @@ struct AuthTests {
 
     @Test("wrong key and unknown tenant get the same 401")
     func badCredentials() async throws {
-        let s = try TestServer()
-        try s.tenant("org_a")
+        let s = try await TestServer()
+        try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let wrong = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_a", "api_key": "csk_nope"}"#)
             let unknown = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_zzz", "api_key": "csk_nope"}"#)
@@ -48,7 +48,7 @@ struct AuthTests {
 
     @Test("missing or malformed Authorization: 401 with WWW-Authenticate")
     func missingHeader() async throws {
-        let s = try TestServer()
+        let s = try await TestServer()
         try await s.app().test(.router) { client in
             let none = try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#)
             #expect(none.status == .unauthorized && none.errorCode == "missing_credentials")
@@ -64,14 +64,14 @@ struct AuthTests {
 
     @Test("expired, tampered, alg none, wrong audience and issuer: each 401 with its own code")
     func badTokens() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_a")
-        let signing = try s.store.currentSigningKey(tenantID: "org_a")
+        let s = try await TestServer()
+        let key = try await s.tenant("org_a")
+        let signing = try await s.store.currentSigningKey(tenantID: "org_a")
         func forge(aud: String = "csanmt-api", iss: String = "csanmt") async throws -> String {
             let t = s.clock.now
             let claims = TokenClaims(tid: "org_a", scope: "translate:basic", exp: .init(value: t + 600), iat: .init(value: t),
                                      nbf: .init(value: t), iss: .init(value: iss), aud: .init(value: [aud]), kid: signing.kid,
-                                     jti: .init(value: "x"), keyID: try s.store.keys(tenantID: "org_a")[0].id)
+                                     jti: .init(value: "x"), keyID: try await s.store.keys(tenantID: "org_a")[0].id)
             let keys = JWTKeyCollection()
             await keys.add(hmac: HMACKey(from: signing.secret), digestAlgorithm: .sha256, kid: JWKIdentifier(string: signing.kid))
             return try await keys.sign(claims, kid: JWKIdentifier(string: signing.kid))
@@ -106,18 +106,18 @@ struct AuthTests {
 
     @Test("revoked key and disabled tenant take effect on the next request")
     func revocationIsImmediate() async throws {
-        let s = try TestServer()
-        let keyA = try s.tenant("org_a")
-        let keyB = try s.tenant("org_b")
+        let s = try await TestServer()
+        let keyA = try await s.tenant("org_a")
+        let keyB = try await s.tenant("org_b")
         try await s.app().test(.router) { client in
             let a = try #require(try await client.token("org_a", keyA))
             let b = try #require(try await client.token("org_b", keyB))
             #expect(try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#, token: a).status == .ok)
-            try s.store.revokeKey(try s.store.keys(tenantID: "org_a")[0].id)
+            try await s.store.revokeKey(try await s.store.keys(tenantID: "org_a")[0].id)
             let revoked = try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#, token: a)
             #expect(revoked.status == .unauthorized && revoked.errorCode == "key_revoked")
             #expect(try await client.token("org_a", keyA) == nil)
-            try s.store.updateTenant("org_b", .init(enabled: false))
+            try await s.store.updateTenant("org_b", .init(enabled: false))
             let disabled = try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#, token: b)
             #expect(disabled.status == .forbidden && disabled.errorCode == "tenant_disabled")
         }
@@ -125,9 +125,9 @@ struct AuthTests {
 
     @Test("another tenant's token on this path, and missing scopes, are 403")
     func tenantAndScope() async throws {
-        let s = try TestServer()
-        let keyA = try s.tenant("org_a", scopes: [.translateBasic])
-        try s.tenant("org_b")
+        let s = try await TestServer()
+        let keyA = try await s.tenant("org_a", scopes: [.translateBasic])
+        try await s.tenant("org_b")
         try await s.app().test(.router) { client in
             let a = try #require(try await client.token("org_a", keyA))
             let own = try await client.postJSON("/api/v1/org_a/translate", #"{"text": "x"}"#, token: a)
@@ -143,24 +143,24 @@ struct AuthTests {
 
     @Test("a scope removed from the tenant stops working even with an older token")
     func scopeRemoval() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_a")
+        let s = try await TestServer()
+        let key = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))
             #expect(try await client.postJSON("/api/v1/translate", #"{"text": ["x"]}"#, token: token).status == .ok)
-            try s.store.updateTenant("org_a", .init(scopes: [.translateBasic]))
+            try await s.store.updateTenant("org_a", .init(scopes: [.translateBasic]))
             #expect(try await client.postJSON("/api/v1/translate", #"{"text": ["x"]}"#, token: token).status == .forbidden)
         }
     }
 
     @Test("signing-key rotation: old tokens verify during the grace period, then stop")
     func rotation() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_a")
+        let s = try await TestServer()
+        let key = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let old = try #require(try await client.token("org_a", key))
             let oldKid = try TokenService.header(of: old).kid
-            try s.store.rotateSigningKey(tenantID: "org_a")
+            try await s.store.rotateSigningKey(tenantID: "org_a")
             let new = try #require(try await client.token("org_a", key))
             #expect(try TokenService.header(of: new).kid != oldKid)
             s.clock.advance(3_600)

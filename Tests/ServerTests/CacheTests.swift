@@ -16,9 +16,9 @@ struct CacheTests {
     @Test("per-tenant scope: a second tenant's identical text is a miss; the same tenant's is a hit")
     func tenantIsolation() async throws {
         let t = GatedTranslator(options: SchedulerTests.options(window: .zero))
-        let s = try TestServer(translator: t)
-        let a = try s.tenant("org_a")
-        let b = try s.tenant("org_b")
+        let s = try await TestServer(translator: t)
+        let a = try await s.tenant("org_a")
+        let b = try await s.tenant("org_b")
         try await s.app().test(.router) { client in
             let ta = try #require(try await client.token("org_a", a))
             let tb = try #require(try await client.token("org_b", b))
@@ -40,9 +40,9 @@ struct CacheTests {
         var config = ServerConfig()
         config.cacheScope = "shared"
         let t = GatedTranslator(options: SchedulerTests.options(window: .zero))
-        let s = try TestServer(config: config, translator: t)
-        let a = try s.tenant("org_a")
-        let b = try s.tenant("org_b")
+        let s = try await TestServer(config: config, translator: t)
+        let a = try await s.tenant("org_a")
+        let b = try await s.tenant("org_b")
         try await s.app().test(.router) { client in
             let ta = try #require(try await client.token("org_a", a))
             let tb = try #require(try await client.token("org_b", b))
@@ -83,8 +83,8 @@ struct CacheTests {
 struct TruncationFlagTests {
     @Test("the native answer says which texts were cut, the header counts them, the audit line too; no cache entry")
     func flagged() async throws {
-        let s = try TestServer()   // EchoTranslator: a text holding [cut] comes back truncated
-        let a = try s.tenant("org_a", scopes: CompatTests.compatScopes)
+        let s = try await TestServer()   // EchoTranslator: a text holding [cut] comes back truncated
+        let a = try await s.tenant("org_a", scopes: CompatTests.compatScopes)
         let truncatedHeader = HTTPField.Name("X-Translation-Truncated")!
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", a))

@@ -26,10 +26,10 @@ struct CompatTests {
 
     @Test("DeepL: form and JSON, DeepL's answer shape, languages, usage; its error statuses (403, 456, 429, 413, 400)")
     func deepLShapes() async throws {
-        let s = try TestServer(isolationDefaults: true)
-        let key = try s.tenant("org_d", scopes: Self.compatScopes, dailyCharacters: 12,
+        let s = try await TestServer(isolationDefaults: true)
+        let key = try await s.tenant("org_d", scopes: Self.compatScopes, dailyCharacters: 12,
                                limits: TenantLimits(requestsPerSecond: .unlimited, charactersPerMinute: .unlimited))
-        let plain = try s.tenant("org_plain")
+        let plain = try await s.tenant("org_plain")
         try await s.app().test(.router) { client in
             let r = try await form(client, "/v2/translate", "text=%E4%BD%A0%E5%A5%BD&text=abc&target_lang=EN-US", headers: deepL(key))
             #expect(r.status == .ok, "\(r.text)")
@@ -68,8 +68,8 @@ struct CompatTests {
     @Test("DeepL: the rate limit answers 429 with Retry-After")
     func deepLRateLimit() async throws {
         // A stopped clock: the second request comes "at the same instant", however slow the machine is.
-        let s = try TestServer(rateLimiter: LocalRateLimiter(clock: { 1_000 }), isolationDefaults: true)
-        let key = try s.tenant("org_r", scopes: Self.compatScopes, limits: TenantLimits(requestsPerSecond: .value(1), burst: 1))
+        let s = try await TestServer(rateLimiter: LocalRateLimiter(clock: { 1_000 }), isolationDefaults: true)
+        let key = try await s.tenant("org_r", scopes: Self.compatScopes, limits: TenantLimits(requestsPerSecond: .value(1), burst: 1))
         try await s.app().test(.router) { client in
             #expect(try await form(client, "/v2/translate", "text=%E5%A5%BD&target_lang=EN-US", headers: deepL(key)).status == .ok)
             let limited = try await form(client, "/v2/translate", "text=%E5%A5%BD&target_lang=EN-US", headers: deepL(key))
@@ -79,9 +79,9 @@ struct CompatTests {
 
     @Test("the drop-in routes leave the same usage and audit as the native route for the same texts")
     func sameUsageAsNative() async throws {
-        let s = try TestServer()
-        let native = try s.tenant("org_native", scopes: Self.compatScopes)
-        let drop = try s.tenant("org_drop", scopes: Self.compatScopes)
+        let s = try await TestServer()
+        let native = try await s.tenant("org_native", scopes: Self.compatScopes)
+        let drop = try await s.tenant("org_drop", scopes: Self.compatScopes)
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_native", native))
             #expect(try await client.postJSON("/api/v1/translate", #"{"text": ["你好", "世界"]}"#, token: token).status == .ok)
@@ -107,8 +107,8 @@ struct CompatTests {
 
     @Test("Google v2: key= or a bearer token, q repeated or a list, detectedSourceLanguage only when detected, detect, languages, Google's error envelope")
     func google() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_g", scopes: Self.compatScopes)
+        let s = try await TestServer()
+        let key = try await s.tenant("org_g", scopes: Self.compatScopes)
         try await s.app().test(.router) { client in
             let r = try await client.postJSON("/language/translate/v2?key=\(key)", #"{"q": ["你好", "世界"], "target": "en", "format": "text"}"#)
             let translations = (r.json?["data"] as? [String: Any])?["translations"] as? [[String: Any]]
@@ -143,8 +143,8 @@ struct CompatTests {
 
     @Test("LibreTranslate: q a string or a list, source auto, detect, languages and frontend settings, {\"error\"} on failure")
     func libreTranslate() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_l", scopes: Self.compatScopes)
+        let s = try await TestServer()
+        let key = try await s.tenant("org_l", scopes: Self.compatScopes)
         try await s.app().test(.router) { client in
             let one = try await form(client, "/translate", "q=%E4%BD%A0%E5%A5%BD&source=auto&target=en&api_key=\(key)")
             #expect(one.json?["translatedText"] as? String == "[en] 你好")
@@ -170,8 +170,8 @@ struct CompatTests {
     func familiesSwitch() async throws {
         var config = ServerConfig()
         config.compatAPIs = ["deepl"]
-        let s = try TestServer(config: config)
-        let key = try s.tenant("org_s", scopes: Self.compatScopes)
+        let s = try await TestServer(config: config)
+        let key = try await s.tenant("org_s", scopes: Self.compatScopes)
         try await s.app().test(.router) { client in
             let deepl = try await form(client, "/v2/translate", "text=%E5%A5%BD&target_lang=EN-US", headers: deepL(key))
             #expect(deepl.status == .ok)
@@ -184,7 +184,7 @@ struct CompatTests {
     }
 
     @Test("language guess: Han against Latin letters")
-    func guess() throws {
+    func guess() async throws {
         #expect(LanguageGuess.guess("今天天气很好。", fallback: "en").language == "zh")
         #expect(LanguageGuess.guess("The weather is nice today.", fallback: "zh").language == "en")
         #expect(LanguageGuess.guess("我用 iPhone 拍照", fallback: "en").language == "zh")

@@ -23,14 +23,14 @@ struct TaggingTranslator: Translator {
 struct DirectionTests {
     static let zh2en = LanguagePair(source: "zh", target: "en"), en2zh = LanguagePair(source: "en", target: "zh")
 
-    static func server() throws -> TestServer {
-        try TestServer(translator: try ModelRouter([TaggingTranslator(pair: zh2en), TaggingTranslator(pair: en2zh)]))
+    static func server() async throws -> TestServer {
+        try await TestServer(translator: try ModelRouter([TaggingTranslator(pair: zh2en), TaggingTranslator(pair: en2zh)]))
     }
 
     @Test("routes by source and target; auto and an absent source detect zh or en; mixed text goes by its majority")
     func routing() async throws {
-        let s = try Self.server()
-        let key = try s.tenant("org_a")
+        let s = try await Self.server()
+        let key = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))
             let languages = try await client.get("/api/v1/languages", token: token)
@@ -72,8 +72,8 @@ struct DirectionTests {
 struct MarkupRouteTests {
     @Test("format html keeps tags and <code>; do_not_translate keeps terms; each option set has its own cache entry")
     func options() async throws {
-        let s = try TestServer()   // EchoTranslator handles markup as the engine does, tagging each piece
-        let key = try s.tenant("org_m")
+        let s = try await TestServer()   // EchoTranslator handles markup as the engine does, tagging each piece
+        let key = try await s.tenant("org_m")
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_m", key))
             let html = #"{"text": "<p title=\"标题\">你好 <code>ls -l</code> 世界</p>", "format": "html"}"#

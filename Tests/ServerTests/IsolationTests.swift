@@ -130,10 +130,10 @@ struct IsolationTests {
     @Test("a tenant over its share gets 429 concurrency_limit while another tenant still gets 200")
     func overShare() async throws {
         let t = GatedTranslator(options: Self.options(maxSentences: 1), open: false)
-        let s = try TestServer(translator: t, isolationDefaults: true)
-        let keyA = try s.tenant("org_a", limits: TenantLimits(maxInFlight: .value(2), requestsPerSecond: .unlimited,
+        let s = try await TestServer(translator: t, isolationDefaults: true)
+        let keyA = try await s.tenant("org_a", limits: TenantLimits(maxInFlight: .value(2), requestsPerSecond: .unlimited,
                                                               charactersPerMinute: .unlimited))
-        let keyB = try s.tenant("org_b", limits: TenantLimits(requestsPerSecond: .unlimited, charactersPerMinute: .unlimited))
+        let keyB = try await s.tenant("org_b", limits: TenantLimits(requestsPerSecond: .unlimited, charactersPerMinute: .unlimited))
         try await s.app().test(.router) { client in
             let tokenA = try #require(try await client.token("org_a", keyA))
             let tokenB = try #require(try await client.token("org_b", keyB))
@@ -159,8 +159,8 @@ struct IsolationTests {
     @Test("a tenant whose queue holds its share of sentences is refused before its text is tokenised")
     func queuedShare() async throws {
         let t = GatedTranslator(options: Self.options(maxSentences: 1), open: false)
-        let s = try TestServer(translator: t, isolationDefaults: true)
-        let key = try s.tenant("org_a", limits: TenantLimits(maxInFlight: .unlimited, maxQueuedSentences: .value(3),
+        let s = try await TestServer(translator: t, isolationDefaults: true)
+        let key = try await s.tenant("org_a", limits: TenantLimits(maxInFlight: .unlimited, maxQueuedSentences: .value(3),
                                                              requestsPerSecond: .unlimited, charactersPerMinute: .unlimited))
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))
@@ -179,8 +179,8 @@ struct IsolationTests {
     func sentenceLimit() async throws {
         var config = ServerConfig()
         config.maxSentencesPerRequest = 5
-        let s = try TestServer(config: config)
-        let key = try s.tenant("org_a")
+        let s = try await TestServer(config: config)
+        let key = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))
             let texts = (0..<6).map { "\"t\($0)\"" }.joined(separator: ",")
@@ -194,7 +194,7 @@ struct IsolationTests {
     }
 
     @Test("the engine translator counts sentences as it will split them (2,500 copies of 好。 are 2,500 sentences)")
-    func sentenceCounting() throws {
+    func sentenceCounting() async throws {
         let translator = try EngineTranslator(modelDirectory: ShippedModel.folder)
         #expect(translator.sentenceCount([String(repeating: "好。", count: 2_500)]) == 2_500)
         #expect(translator.sentenceCount(["今天天气很好。我们去公园。\n\n第二段。", "  "]) == 3)
@@ -205,10 +205,10 @@ struct IsolationTests {
     @Test("in-process rate limits are exact under 200 concurrent requests")
     func localRateLimitExact() async throws {
         let frozen: @Sendable () -> Double = { 1_000 }   // no refill during the test
-        let s = try TestServer(rateLimiter: LocalRateLimiter(clock: frozen), isolationDefaults: true)
-        let key = try s.tenant("org_a", limits: TenantLimits(maxInFlight: .unlimited, requestsPerSecond: .value(1), burst: 50,
+        let s = try await TestServer(rateLimiter: LocalRateLimiter(clock: frozen), isolationDefaults: true)
+        let key = try await s.tenant("org_a", limits: TenantLimits(maxInFlight: .unlimited, requestsPerSecond: .value(1), burst: 50,
                                                              charactersPerMinute: .unlimited))
-        let keyB = try s.tenant("org_b", limits: TenantLimits(requestsPerSecond: .value(1), burst: 5))
+        let keyB = try await s.tenant("org_b", limits: TenantLimits(requestsPerSecond: .value(1), burst: 5))
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))
             let statuses = try await withThrowingTaskGroup(of: (Int, String?, String?).self) { group in
@@ -235,10 +235,10 @@ struct IsolationTests {
     @Test("rate-limit 429 names the limit and carries RateLimit headers; a key's own limit is stricter than its tenant's")
     func keyRateLimit() async throws {
         let frozen: @Sendable () -> Double = { 5 }
-        let s = try TestServer(rateLimiter: LocalRateLimiter(clock: frozen), isolationDefaults: true)
-        let strictKey = try s.tenant("org_a", limits: TenantLimits(requestsPerSecond: .value(100), burst: 100),
+        let s = try await TestServer(rateLimiter: LocalRateLimiter(clock: frozen), isolationDefaults: true)
+        let strictKey = try await s.tenant("org_a", limits: TenantLimits(requestsPerSecond: .value(100), burst: 100),
                                      keyLimits: KeyLimits(requestsPerSecond: 1, burst: 2))
-        let otherKey = try s.tenant("org_a")
+        let otherKey = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let strict = try #require(try await client.token("org_a", strictKey))
             let other = try #require(try await client.token("org_a", otherKey))
@@ -256,9 +256,9 @@ struct IsolationTests {
 
     @Test("admin API: limits are validated, unknown limit names refused, effective limits shown; a text larger than a minute's characters is a 413")
     func adminLimits() async throws {
-        let s = try TestServer(isolationDefaults: true)
-        let adminKey = try s.operatorKey()
-        let key = try s.tenant("org_a", limits: TenantLimits(requestsPerSecond: .unlimited, charactersPerMinute: .value(10)))
+        let s = try await TestServer(isolationDefaults: true)
+        let adminKey = try await s.operatorKey()
+        let key = try await s.tenant("org_a", limits: TenantLimits(requestsPerSecond: .unlimited, charactersPerMinute: .value(10)))
         try await s.app().test(.router) { client in
             let admin = try #require(try await client.operatorToken("root", adminKey))
             var headers = HTTPFields()
@@ -281,7 +281,7 @@ struct IsolationTests {
             #expect(zero.status == .badRequest && zero.text.contains("weight must be 1-100"))
             let reset = try await patch(#"{"limits": {"weight": null}}"#)
             #expect((reset.json?["effective_limits"] as? [String: Any])?["weight"] as? Int == 1)
-            #expect(try s.store.tenant("org_a")?.limits.maxInFlight == .unlimited, "absent keys keep their values")
+            #expect(try await s.store.tenant("org_a")?.limits.maxInFlight == .unlimited, "absent keys keep their values")
 
             let token = try #require(try await client.token("org_a", key))
             let big = try await client.postJSON("/api/v1/translate", #"{"text": "eleven char"}"#, token: token)
@@ -340,8 +340,8 @@ struct IsolationTests {
         var config = ServerConfig()
         config.port = 0
         config.cacheEntries = 0
-        let s = try TestServer(config: config, translator: t, metrics: metrics)
-        let key = try s.tenant("org_x")
+        let s = try await TestServer(config: config, translator: t, metrics: metrics)
+        let key = try await s.tenant("org_x")
         try await ServerApp.makeApplication(s.env, logger: Logger(label: "test")).test(.live) { client in
             let token = try #require(try await client.token("org_x", key))
             let port = try #require(client.port)
@@ -366,9 +366,9 @@ struct IsolationTests {
     func engineTimeReported() async throws {
         let metrics = ServerMetrics()
         let t = GatedTranslator(options: Self.options(maxSentences: 8), open: false, observer: metrics)
-        let s = try TestServer(translator: t, metrics: metrics)
-        let key = try s.tenant("org_a")
-        let admin = try s.operatorKey()
+        let s = try await TestServer(translator: t, metrics: metrics)
+        let key = try await s.tenant("org_a")
+        let admin = try await s.operatorKey()
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))
             let r = Task { try await client.postJSON("/api/v1/translate", #"{"text": ["a", "b"]}"#, token: token) }
@@ -400,8 +400,8 @@ struct IsolationTests {
         options.maxQueued = 0   // refused once tokenised (more pieces than the queue holds): about tokenisation, not decoding
         let translator = try EngineTranslator(modelDirectory: ShippedModel.folder,
                                               batching: options)
-        let s = try TestServer(translator: translator)
-        let key = try s.tenant("org_a")
+        let s = try await TestServer(translator: translator)
+        let key = try await s.tenant("org_a")
         let word = String(repeating: "a", count: 5_000)
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))

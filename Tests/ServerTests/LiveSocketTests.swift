@@ -9,9 +9,9 @@ import Testing
 struct LiveSocketTests {
     @Test("an allow-list admits loopback and refuses a tenant restricted to 10.0.0.0/8")
     func allowList() async throws {
-        let s = try TestServer()
-        let inside = try s.tenant("org_in", allowedIPs: ["127.0.0.0/8", "::1"])
-        let outside = try s.tenant("org_out", allowedIPs: ["10.0.0.0/8"])
+        let s = try await TestServer()
+        let inside = try await s.tenant("org_in", allowedIPs: ["127.0.0.0/8", "::1"])
+        let outside = try await s.tenant("org_out", allowedIPs: ["10.0.0.0/8"])
         try await s.app().test(.live) { client in
             let a = try #require(try await client.token("org_in", inside))
             #expect(try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#, token: a).status == .ok)
@@ -29,8 +29,8 @@ struct LiveSocketTests {
     func trustedProxy() async throws {
         var config = ServerConfig()
         config.trustedProxies = ["127.0.0.1/32", "::1"]
-        let s = try TestServer(config: config)
-        let key = try s.tenant("org_out", allowedIPs: ["10.0.0.0/8"])
+        let s = try await TestServer(config: config)
+        let key = try await s.tenant("org_out", allowedIPs: ["10.0.0.0/8"])
         try await s.app().test(.live) { client in
             let tokenResponse = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_out", "api_key": "\#(key)"}"#,
                                                           headers: [.init("X-Forwarded-For")!: "10.1.2.3"])

@@ -6,7 +6,7 @@ import Testing
 @Suite("CIDR matching")
 struct NetTests {
     @Test("IPv4 and IPv6 blocks, hosts, mapped addresses and bad input")
-    func cidr() throws {
+    func cidr() async throws {
         let v4 = try #require(CIDR("10.0.0.0/8"))
         #expect(v4.contains(try #require(IPAddress("10.200.3.4"))))
         #expect(!v4.contains(try #require(IPAddress("11.0.0.1"))))
@@ -24,7 +24,7 @@ struct NetTests {
 @Suite("Client address and input bounds")
 struct ResolverTests {
     @Test("unreadable or proxy-only X-Forwarded-For from a trusted proxy fails closed; ports and brackets are read")
-    func forwarded() throws {
+    func forwarded() async throws {
         let r = ClientAddressResolver(trustedProxies: [try #require(CIDR("10.0.0.2"))])
         let peer = try SocketAddress(ipAddress: "10.0.0.2", port: 1234)
         func ip(_ xff: String?) -> String? {
@@ -43,10 +43,10 @@ struct ResolverTests {
     }
 
     @Test("key expiry and server settings are range-checked")
-    func bounds() throws {
-        let s = try TestServer()
-        try s.tenant("org_a")
-        #expect(throws: StoreError.self) { try s.store.createKey(tenantID: "org_a", expiresInDays: 3_000_000) }
+    func bounds() async throws {
+        let s = try await TestServer()
+        try await s.tenant("org_a")
+        await #expect(throws: StoreError.self) { try await s.store.createKey(tenantID: "org_a", expiresInDays: 3_000_000) }
         var c = ServerConfig()
         c.tokenLifetime = 1e20
         #expect(throws: StoreError.self) { try c.validate() }

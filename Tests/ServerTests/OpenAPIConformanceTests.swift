@@ -9,9 +9,9 @@ struct OpenAPIConformanceTests {
     @Test("every documented route's success and error bodies match their schemas")
     func conformance() async throws {
         let validator = try OpenAPIValidator()
-        let s = try TestServer()
-        let adminKey = try s.operatorKey()
-        let userKey = try s.tenant("org_a")
+        let s = try await TestServer()
+        let adminKey = try await s.operatorKey()
+        let userKey = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             var checked = 0
             func check(_ method: String, _ path: String, _ r: TestResponse) {
@@ -57,7 +57,7 @@ struct OpenAPIConformanceTests {
     }
 
     @Test("the validator itself rejects wrong shapes")
-    func validatorCatchesMistakes() throws {
+    func validatorCatchesMistakes() async throws {
         let v = try OpenAPIValidator()
         let errorSchema = v.resolve("#/components/schemas/Error")
         #expect(v.validate(["error": ["code": "x", "message": "y"]], errorSchema).isEmpty)

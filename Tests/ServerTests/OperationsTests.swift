@@ -13,8 +13,8 @@ struct OperationsTests {
     @Test("/metrics exposes requests by tenant/route/status, latency, queue, batches, tokens, quota and cache")
     func metricsExposition() async throws {
         let t = GatedTranslator(options: SchedulerTests.options(window: .zero))
-        let s = try TestServer(translator: t)
-        let key = try s.tenant("org_m", dailyRequests: 1)
+        let s = try await TestServer(translator: t)
+        let key = try await s.tenant("org_m", dailyRequests: 1)
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_m", key))
             _ = try await client.postJSON("/api/v1/translate", #"{"text": "你好"}"#, token: token)
@@ -54,7 +54,7 @@ struct OperationsTests {
 
     @Test("the web UI is served with a strict CSP, nosniff and no framing; paths cannot escape its folder")
     func webUIHeaders() async throws {
-        let s = try TestServer()
+        let s = try await TestServer()
         try await s.app().test(.router) { client in
             let page = try await client.get("/")
             #expect(page.status == .ok)
@@ -75,7 +75,7 @@ struct OperationsTests {
         var config = ServerConfig()
         config.port = 0
         config.headerTimeout = 0.3
-        let s = try TestServer(config: config)
+        let s = try await TestServer(config: config)
         try await ServerApp.makeApplication(s.env, logger: Logger(label: "test")).test(.live) { client in
             let port = try #require(client.port)
             let fd = try RawHTTP.connect(port: port)
@@ -95,8 +95,8 @@ struct OperationsTests {
         config.port = Int.random(in: 40_001...50_000)
         config.shutdownGrace = 20
         config.cacheEntries = 0
-        let s = try TestServer(config: config, translator: t)
-        let key = try s.tenant("org_g")
+        let s = try await TestServer(config: config, translator: t)
+        let key = try await s.tenant("org_g")
         let logger = Logger(label: "test")
         let group = ServerApp.makeServiceGroup(s.env, logger: logger, handleSignals: false)
         let running = Task { try await ServerApp.run(group, s.env, logger: logger) }
@@ -122,9 +122,9 @@ struct OperationsTests {
 
     @Test("anonymous /api/ready answers the status only; details are for operators (/api/v1/status), directions for any token")
     func privateReadiness() async throws {
-        let s = try TestServer()
-        let adminKey = try s.operatorKey()
-        let userKey = try s.tenant("org_a")
+        let s = try await TestServer()
+        let adminKey = try await s.operatorKey()
+        let userKey = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let ready = try await client.get("/api/ready")
             #expect(ready.status == .ok)

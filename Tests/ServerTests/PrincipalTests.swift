@@ -12,13 +12,13 @@ struct PrincipalTests {
         let s: TestServer
         let adminA: String, adminB: String, operatorKey: String
         let keyA: APIKey, keyB: APIKey
-        init() throws {
-            s = try TestServer()
-            adminA = try s.tenant("org_a", scopes: [.tenantAdmin, .translateBasic, .usageRead])
-            adminB = try s.tenant("org_b", scopes: [.tenantAdmin, .translateBasic, .usageRead])
-            keyA = try s.store.createKey(tenantID: "org_a", scopes: [.translateBasic]).0
-            keyB = try s.store.createKey(tenantID: "org_b", scopes: [.translateBasic]).0
-            operatorKey = try s.operatorKey()
+        init() async throws {
+            s = try await TestServer()
+            adminA = try await s.tenant("org_a", scopes: [.tenantAdmin, .translateBasic, .usageRead])
+            adminB = try await s.tenant("org_b", scopes: [.tenantAdmin, .translateBasic, .usageRead])
+            keyA = try await s.store.createKey(tenantID: "org_a", scopes: [.translateBasic]).0
+            keyB = try await s.store.createKey(tenantID: "org_b", scopes: [.translateBasic]).0
+            operatorKey = try await s.operatorKey()
         }
     }
 
@@ -44,7 +44,7 @@ struct PrincipalTests {
 
     @Test("a tenant admin of A gets 403 on every admin route of B, and on the operator-only ones")
     func tenantAdminConfined() async throws {
-        let w = try World()
+        let w = try await World()
         try await w.s.app().test(.router) { client in
             let a = try #require(try await client.token("org_a", w.adminA))
             for route in Self.routes(on: "org_b", key: w.keyB.id) {
@@ -64,21 +64,21 @@ struct PrincipalTests {
             let usage = try await client.get("/api/v1/admin/usage", token: a).json?["tenants"] as? [[String: Any]]
             #expect(usage?.map { $0["tenant_id"] as? String } == ["org_a"])
             // B is untouched.
-            #expect(try w.s.store.key(w.keyB.id)?.revokedAt == nil)
-            #expect(try w.s.store.tenant("org_b")?.name == "Tenant org_b")
+            #expect(try await w.s.store.key(w.keyB.id)?.revokedAt == nil)
+            #expect(try await w.s.store.tenant("org_b")?.name == "Tenant org_b")
         }
     }
 
     @Test("a tenant admin manages its own tenant's keys, signing key, name and allow-list, but not its quotas, limits, scopes or state")
     func tenantAdminOwnTenant() async throws {
-        let w = try World()
+        let w = try await World()
         try await w.s.app().test(.router) { client in
             let a = try #require(try await client.token("org_a", w.adminA))
             for route in Self.routes(on: "org_a", key: w.keyA.id) {
                 let r = try await Self.call(client, route, token: a)
                 #expect([200, 201].contains(r.status.code), "\(route.0) \(route.1) → \(r.status.code) \(r.errorCode ?? "")")
             }
-            #expect(try w.s.store.key(w.keyA.id)?.revokedAt != nil)
+            #expect(try await w.s.store.key(w.keyA.id)?.revokedAt != nil)
             for body in [#"{"daily_requests": null}"#, #"{"limits": {"weight": 100}}"#, #"{"scopes": ["translate:batch"]}"#,
                          #"{"enabled": true}"#, #"{"name": "A", "daily_characters": 1}"#] {
                 let r = try await Self.call(client, (.patch, "/api/v1/admin/tenants/org_a", body), token: a)
@@ -86,14 +86,14 @@ struct PrincipalTests {
             }
             let ips = try await Self.call(client, (.patch, "/api/v1/admin/tenants/org_a", #"{"allowed_ips": ["0.0.0.0/0", "::/0"]}"#), token: a)
             #expect(ips.status == .ok)
-            #expect(try w.s.store.tenant("org_a")?.allowedIPs == ["0.0.0.0/0", "::/0"])
-            #expect(try w.s.store.tenant("org_a")?.dailyCharacters == nil, "the refused patches changed nothing")
+            #expect(try await w.s.store.tenant("org_a")?.allowedIPs == ["0.0.0.0/0", "::/0"])
+            #expect(try await w.s.store.tenant("org_a")?.dailyCharacters == nil, "the refused patches changed nothing")
         }
     }
 
     @Test("an operator acts on any tenant, cannot translate, and loses access when disabled or when its key is reset")
     func operatorActsEverywhere() async throws {
-        let w = try World()
+        let w = try await World()
         try await w.s.app().test(.router) { client in
             #expect(try await client.operatorToken("root", "cso_wrong") == nil)
             #expect(try await client.operatorToken("nobody", w.operatorKey) == nil)
@@ -121,12 +121,12 @@ struct PrincipalTests {
             let a = try #require(try await client.token("org_a", w.adminA))
             #expect(try await client.postJSON("/api/v1/admin/tenants", #"{"id": "org_d", "name": "D"}"#, token: a).errorCode == "operator_required")
 
-            try w.s.store.setOperatorDisabled("root", true)
+            try await w.s.store.setOperatorDisabled("root", true)
             #expect(try await client.get("/api/v1/admin/tenants", token: op).errorCode == "operator_disabled")
             #expect(try await client.operatorToken("root", w.operatorKey) == nil)
-            try w.s.store.setOperatorDisabled("root", false)
+            try await w.s.store.setOperatorDisabled("root", false)
             #expect(try await client.get("/api/v1/admin/tenants", token: op).status == .ok)
-            let (_, newKey) = try w.s.store.resetOperatorKey("root")
+            let (_, newKey) = try await w.s.store.resetOperatorKey("root")
             #expect(try await client.get("/api/v1/admin/tenants", token: op).errorCode == "unknown_signing_key")
             #expect(try await client.operatorToken("root", w.operatorKey) == nil)
             let fresh = try #require(try await client.operatorToken("root", newKey))
@@ -137,7 +137,7 @@ struct PrincipalTests {
 
     @Test("operator actions are audited with the operator; a tenant admin's audit view shows what concerns its tenant only")
     func auditByPrincipal() async throws {
-        let w = try World()
+        let w = try await World()
         try await w.s.app().test(.router) { client in
             let op = try #require(try await client.operatorToken("root", w.operatorKey))
             #expect(try await client.postJSON("/api/v1/admin/keys/\(w.keyA.id)/revoke", "", token: op).status == .ok)
@@ -170,10 +170,10 @@ struct PrincipalTests {
                 """)
             try old.insertSecret(kid: "sk_old", tenant: "ops", secret: secret)
         }
-        let store = try TenantStore(path: path)
-        #expect(try store.tenant("ops")?.scopes == [.tenantAdmin, .translateBasic])
-        #expect(try store.key("key_1")?.scopes == [.tenantAdmin])
-        #expect(try store.signingKey(kid: "sk_old")?.secret == secret)
+        let store = try SQLiteTenantStore(path: path)
+        #expect(try await store.tenant("ops")?.scopes == [.tenantAdmin, .translateBasic])
+        #expect(try await store.key("key_1")?.scopes == [.tenantAdmin])
+        #expect(try await store.signingKey(kid: "sk_old")?.secret == secret)
         let raw = try DatabaseQueueForTests(path: path).secret(kid: "sk_old")
         #expect(raw.starts(with: Data("csmk1".utf8)) && raw.range(of: secret) == nil)
     }

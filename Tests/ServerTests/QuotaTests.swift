@@ -52,8 +52,8 @@ struct QuotaTests {
 
     @Test("over HTTP: 200 concurrent requests against a quota of 50 give exactly 50 × 200 and 150 × 429")
     func exactOverHTTP() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_q", dailyRequests: 50)
+        let s = try await TestServer()
+        let key = try await s.tenant("org_q", dailyRequests: 50)
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_q", key))
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -71,8 +71,8 @@ struct QuotaTests {
 
     @Test("a 429 names the limit and the reset, with Retry-After and RateLimit headers; successes carry RateLimit too")
     func tooManyRequestsContract() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_q", dailyRequests: 2, dailyCharacters: 1_000)
+        let s = try await TestServer()
+        let key = try await s.tenant("org_q", dailyRequests: 2, dailyCharacters: 1_000)
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_q", key))
             let ok = try await client.postJSON("/api/v1/translate", #"{"text": "你好"}"#, token: token)
@@ -98,8 +98,8 @@ struct QuotaTests {
 
     @Test("character quotas count code points over a whole batch, and a batch that would exceed is refused whole")
     func characterQuotaOnBatches() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_c", dailyCharacters: 10)
+        let s = try await TestServer()
+        let key = try await s.tenant("org_c", dailyCharacters: 10)
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_c", key))
             // 3 + 2 + 2 = 7 code points (😀 is one code point though two UTF-16 units).
@@ -119,8 +119,8 @@ struct QuotaTests {
 
     @Test("counters reset at midnight UTC (injected clock)")
     func dayBoundary() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_d", dailyRequests: 1)
+        let s = try await TestServer()
+        let key = try await s.tenant("org_d", dailyRequests: 1)
         // 1_800_000_000 is 2027-01-15T08:00:00Z; move to 23:59:59 that day.
         let midnight = UsageDay(s.clock.now).resetsAt
         s.clock.advance(midnight.timeIntervalSince(s.clock.now) - 1)
@@ -148,9 +148,9 @@ struct QuotaTests {
 
     @Test("usage needs usage:read; an operator sees every tenant's usage")
     func usageRoutes() async throws {
-        let s = try TestServer()
-        let plain = try s.tenant("org_p", scopes: [.translateBasic])
-        let admin = try s.operatorKey()
+        let s = try await TestServer()
+        let plain = try await s.tenant("org_p", scopes: [.translateBasic])
+        let admin = try await s.operatorKey()
         try await s.app().test(.router) { client in
             let p = try #require(try await client.token("org_p", plain))
             #expect(try await client.postJSON("/api/v1/translate", #"{"text": "abc"}"#, token: p).status == .ok)

@@ -7,7 +7,7 @@ import Testing
 /// Redis killed mid-run, then restarted: fail-closed refuses with 503, fail-open counts locally and reconciles.
 @Suite("Redis outages", .enabled(if: RedisTestServer.available, "redis-server is not installed"), .serialized)
 struct RedisFailureTests {
-    func server(_ mode: QuotaFailMode, _ redis: RedisTestServer) throws -> (TestServer, RedisQuotaCounter, StateLog) {
+    func server(_ mode: QuotaFailMode, _ redis: RedisTestServer) async throws -> (TestServer, RedisQuotaCounter, StateLog) {
         let client = RedisClient(url: try RedisURL(redis.url), timeout: 0.3, retryInterval: 0.1)
         let log = StateLog()
         let counter = RedisQuotaCounter(client: client, mode: mode) { up, message in log.add(up, message) }
@@ -15,14 +15,14 @@ struct RedisFailureTests {
         config.redis = redis.url
         config.quotaFailMode = mode.rawValue   // also governs the rate limiter and the token deny-list
         config.cacheEntries = 0
-        return (try TestServer(config: config, quota: counter, redis: client), counter, log)
+        return (try await TestServer(config: config, quota: counter, redis: client), counter, log)
     }
 
     @Test("fail-closed: 503 quota_unavailable while Redis is down, served again after it restarts; /api/ready follows")
     func failClosed() async throws {
         let redis = try RedisTestServer()
-        let (s, _, log) = try server(.failClosed, redis)
-        let key = try s.tenant("org_f", dailyRequests: 100)
+        let (s, _, log) = try await server(.failClosed, redis)
+        let key = try await s.tenant("org_f", dailyRequests: 100)
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_f", key))
             #expect(try await client.postJSON("/api/v1/translate", #"{"text": "a"}"#, token: token).status == .ok)
@@ -46,8 +46,8 @@ struct RedisFailureTests {
     @Test("fail-open: keeps serving and enforcing limits locally, then adds the local counts to Redis")
     func failOpen() async throws {
         let redis = try RedisTestServer()
-        let (s, counter, log) = try server(.failOpen, redis)
-        let key = try s.tenant("org_o", dailyRequests: 5)
+        let (s, counter, log) = try await server(.failOpen, redis)
+        let key = try await s.tenant("org_o", dailyRequests: 5)
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_o", key))
             for _ in 0..<2 { #expect(try await client.postJSON("/api/v1/translate", #"{"text": "ab"}"#, token: token).status == .ok) }

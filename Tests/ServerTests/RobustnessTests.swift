@@ -16,7 +16,7 @@ struct RobustnessTests {
         var config = ServerConfig()
         config.port = 0
         config.maxConnections = 3
-        let s = try TestServer(config: config)
+        let s = try await TestServer(config: config)
         try await ServerApp.makeApplication(s.env, logger: Logger(label: "test")).test(.live) { client in
             let port = try #require(client.port)
             // A flood of connections that send nothing (the cap counts them all).
@@ -36,7 +36,7 @@ struct RobustnessTests {
     func parserErrors() async throws {
         var config = ServerConfig()
         config.port = 0
-        let s = try TestServer(config: config)
+        let s = try await TestServer(config: config)
         try await ServerApp.makeApplication(s.env, logger: Logger(label: "test")).test(.live) { client in
             let port = try #require(client.port)
             let long = try await blocking {
@@ -52,15 +52,15 @@ struct RobustnessTests {
     }
 
     @Test("route words cannot be tenant ids; quotas are bounded so counting cannot overflow")
-    func reservedAndBounded() throws {
-        let s = try TestServer()
+    func reservedAndBounded() async throws {
+        let s = try await TestServer()
         for word in ["admin", "auth", "usage", "whoami", "translate"] {
-            #expect { try s.store.createTenant(id: word, name: "x") } throws: { "\($0)".contains("reserved") }
+            await #expect { try await s.store.createTenant(id: word, name: "x") } throws: { "\($0)".contains("reserved") }
         }
-        #expect(throws: StoreError.self) { try s.store.createTenant(id: "org_big", name: "x", dailyCharacters: Int.max) }
-        #expect(throws: StoreError.self) { try s.store.createTenant(id: "org_neg", name: "x", dailyRequests: -1) }
-        #expect(try s.store.createTenant(id: "org_max", name: "x", dailyCharacters: TenantStore.maxQuota).dailyCharacters == TenantStore.maxQuota)
-        #expect(try s.store.createOperator(id: "admin", name: "an operator may be called admin").0.id == "admin")
+        await #expect(throws: StoreError.self) { try await s.store.createTenant(id: "org_big", name: "x", dailyCharacters: Int.max) }
+        await #expect(throws: StoreError.self) { try await s.store.createTenant(id: "org_neg", name: "x", dailyRequests: -1) }
+        #expect(try await s.store.createTenant(id: "org_max", name: "x", dailyCharacters: StoreRules.maxQuota).dailyCharacters == StoreRules.maxQuota)
+        #expect(try await s.store.createOperator(id: "admin", name: "an operator may be called admin").0.id == "admin")
     }
 
     @Test("a refund larger than the count leaves 0 in Redis, never a negative count",
@@ -80,12 +80,12 @@ struct RobustnessTests {
     }
 
     @Test("trusted_proxies covering every address is a start-up warning")
-    func proxyWarning() throws {
+    func proxyWarning() async throws {
         var config = ServerConfig()
         config.trustedProxies = ["10.0.0.0/8", "0.0.0.0/0", "::/0"]
-        let s = try TestServer(config: config)
+        let s = try await TestServer(config: config)
         #expect(s.env.warnings.count == 2 && s.env.warnings.allSatisfy { $0.contains("covers every address") })
-        #expect(try TestServer().env.warnings.isEmpty)
+        #expect(try await TestServer().env.warnings.isEmpty)
     }
 
     @Test("rediss:// is refused with the reason (Debian's hiredis has no TLS), not taken for a malformed URL")

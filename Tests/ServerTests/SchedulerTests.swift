@@ -70,8 +70,8 @@ struct SchedulerTests {
     @Test("a full queue refuses with 503 busy and Retry-After, without counting the request")
     func queueFull() async throws {
         let t = GatedTranslator(options: Self.options(maxSentences: 1, maxQueued: 3, window: .zero), open: false)
-        let s = try TestServer(translator: t)
-        let key = try s.tenant("org_b", dailyRequests: 100)
+        let s = try await TestServer(translator: t)
+        let key = try await s.tenant("org_b", dailyRequests: 100)
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_b", key))
             // 1 at the gate + 3 queued fill it.
@@ -117,8 +117,8 @@ struct SchedulerTests {
         var config = ServerConfig()
         config.port = 0
         config.cacheEntries = 0
-        let s = try TestServer(config: config, translator: t)
-        let key = try s.tenant("org_x")
+        let s = try await TestServer(config: config, translator: t)
+        let key = try await s.tenant("org_x")
         try await ServerApp.makeApplication(s.env, logger: Logger(label: "test")).test(.live) { client in
             let token = try #require(try await client.token("org_x", key))
             let port = try #require(client.port)

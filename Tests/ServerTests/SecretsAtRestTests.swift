@@ -15,28 +15,28 @@ struct SecretsAtRestTests {
     }
 
     @Test("stored secrets are sealed: the database holds no plaintext secret, and each opens only on its own row")
-    func sealedOnDisk() throws {
+    func sealedOnDisk() async throws {
         let path = try Self.tempDB()
-        let store = try TenantStore(path: path, keyring: try MasterKeyring(base64Keys: [MasterKeyring.newKeyText()]))
-        try store.createTenant(id: "org_a", name: "A")
-        let key = try store.currentSigningKey(tenantID: "org_a")
+        let store = try SQLiteTenantStore(path: path, keyring: try MasterKeyring(base64Keys: [MasterKeyring.newKeyText()]))
+        try await store.createTenant(id: "org_a", name: "A")
+        let key = try await store.currentSigningKey(tenantID: "org_a")
         #expect(key.secret.count == 32)
         let raw = try DatabaseQueueForTests(path: path).secret(kid: key.kid)
         #expect(raw.starts(with: Data("csmk1".utf8)))
         #expect(raw.range(of: key.secret) == nil)
         // A sealed secret moved onto another row does not open (the kid is authenticated).
         #expect(throws: StoreError.self) { try store.keyring.decrypt(raw, kid: "sk_other") }
-        let (_, _) = try store.createOperator(id: "root", name: "Root")
-        #expect(try store.operatorSigningKey(operatorID: "root").secret.count == 32)
-        #expect(try store.secretKeyIDs() == [store.keyring.currentID: 2])
+        let (_, _) = try await store.createOperator(id: "root", name: "Root")
+        #expect(try await store.operatorSigningKey(operatorID: "root").secret.count == 32)
+        #expect(try await store.secretKeyIDs() == [store.keyring.currentID: 2])
     }
 
     @Test("the wrong master key is a server fault (500, details only in the log), not a client error")
     func wrongKey() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_a")
-        let other = try TenantStore(path: s.store.path, keyring: try MasterKeyring(base64Keys: [MasterKeyring.newKeyText()]))
-        #expect { try other.currentSigningKey(tenantID: "org_a") } throws: { error in
+        let s = try await TestServer()
+        let key = try await s.tenant("org_a")
+        let other = try SQLiteTenantStore(path: s.dir.appendingPathComponent("tenants.sqlite").path, keyring: try MasterKeyring(base64Keys: [MasterKeyring.newKeyText()]))
+        await #expect { try await other.currentSigningKey(tenantID: "org_a") } throws: { error in
             guard case StoreError.secrets(let m) = error else { return false }
             return m.contains("not in this keyring")
         }
@@ -49,28 +49,28 @@ struct SecretsAtRestTests {
     }
 
     @Test("rotation: a ring of new and old keys opens every secret; re-encryption moves them all to the new key")
-    func rotation() throws {
+    func rotation() async throws {
         let path = try Self.tempDB()
         let old = MasterKeyring.newKeyText(), new = MasterKeyring.newKeyText()
-        let before = try TenantStore(path: path, keyring: try MasterKeyring(base64Keys: [old]))
-        try before.createTenant(id: "org_a", name: "A")
-        let secret = try before.currentSigningKey(tenantID: "org_a").secret
+        let before = try SQLiteTenantStore(path: path, keyring: try MasterKeyring(base64Keys: [old]))
+        try await before.createTenant(id: "org_a", name: "A")
+        let secret = try await before.currentSigningKey(tenantID: "org_a").secret
 
-        let both = try TenantStore(path: path, keyring: try MasterKeyring(base64Keys: [new, old]))
-        #expect(try both.currentSigningKey(tenantID: "org_a").secret == secret)
-        try both.createTenant(id: "org_b", name: "B")   // written with the new key
-        #expect(try both.secretKeyIDs().count == 2)
-        #expect(try both.reencryptSecrets() == 2)
-        #expect(try both.secretKeyIDs() == [both.keyring.currentID: 2])
+        let both = try SQLiteTenantStore(path: path, keyring: try MasterKeyring(base64Keys: [new, old]))
+        #expect(try await both.currentSigningKey(tenantID: "org_a").secret == secret)
+        try await both.createTenant(id: "org_b", name: "B")   // written with the new key
+        #expect(try await both.secretKeyIDs().count == 2)
+        #expect(try await both.reencryptSecrets() == 2)
+        #expect(try await both.secretKeyIDs() == [both.keyring.currentID: 2])
 
-        let after = try TenantStore(path: path, keyring: try MasterKeyring(base64Keys: [new]))
-        #expect(try after.currentSigningKey(tenantID: "org_a").secret == secret)
-        let stale = try TenantStore(path: path, keyring: try MasterKeyring(base64Keys: [old]))
-        #expect(throws: StoreError.self) { try stale.currentSigningKey(tenantID: "org_a") }
+        let after = try SQLiteTenantStore(path: path, keyring: try MasterKeyring(base64Keys: [new]))
+        #expect(try await after.currentSigningKey(tenantID: "org_a").secret == secret)
+        let stale = try SQLiteTenantStore(path: path, keyring: try MasterKeyring(base64Keys: [old]))
+        await #expect(throws: StoreError.self) { try await stale.currentSigningKey(tenantID: "org_a") }
     }
 
     @Test("the keyring comes from $CSANMT_MASTER_KEY, a named file, or a file made beside the database (owner-only)")
-    func loading() throws {
+    func loading() async throws {
         let path = try Self.tempDB()
         let made = try MasterKeyring.load(environment: [:], file: nil, databasePath: path)
         let file = path + ".master-key"

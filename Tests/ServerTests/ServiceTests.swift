@@ -8,8 +8,8 @@ import Testing
 struct ServiceTests {
     @Test("one audit line per API request, with ids and counts but no texts, keys or tokens")
     func auditLines() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_a")
+        let s = try await TestServer()
+        let key = try await s.tenant("org_a")
         let token: String = try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))
             _ = try await client.postJSON("/api/v1/translate", #"{"text": "机密文本 secret"}"#, token: token)
@@ -36,8 +36,8 @@ struct ServiceTests {
         var config = ServerConfig()
         config.maxBodyBytes = 1_000
         config.maxCharacters = 50
-        let s = try TestServer(config: config)
-        let key = try s.tenant("org_a")
+        let s = try await TestServer(config: config)
+        let key = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))
             let malformed = try await client.postJSON("/api/v1/translate", #"{"text": "#, token: token)
@@ -61,8 +61,8 @@ struct ServiceTests {
 
     @Test("batches keep their shape and order; characters count code points; a text with no letter skips the model")
     func batchShape() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_a")
+        let s = try await TestServer()
+        let key = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))
             let r = try await client.postJSON("/api/v1/translate", #"{"text": ["一", "二三", "😀"], "source": "zh", "target": "en"}"#, token: token)
@@ -74,8 +74,8 @@ struct ServiceTests {
 
     @Test("admin API: create a tenant and a key, disable, rotate, revoke; audited; non-admins refused")
     func adminAPI() async throws {
-        let s = try TestServer()
-        let adminKey = try s.operatorKey()
+        let s = try await TestServer()
+        let adminKey = try await s.operatorKey()
         try await s.app().test(.router) { client in
             let admin = try #require(try await client.operatorToken("root", adminKey))
             let created = try await client.postJSON("/api/v1/admin/tenants",
@@ -111,9 +111,11 @@ struct ServiceTests {
 
     @Test("concurrent requests from several tenants are each answered and attributed correctly")
     func concurrentTenants() async throws {
-        let s = try TestServer()
+        let s = try await TestServer()
         let tenants = (0..<5).map { "org_\($0)" }
-        let keys = try tenants.map { try s.tenant($0) }
+        var collected: [String] = []
+        for t in tenants { collected.append(try await s.tenant(t)) }
+        let keys = collected
         try await s.app().test(.router) { client in
             var tokens: [String] = []
             for (t, k) in zip(tenants, keys) { tokens.append(try #require(try await client.token(t, k))) }
@@ -138,12 +140,12 @@ struct ServiceTests {
 
     @Test("the database survives a restart: tenants, keys and tokens still work")
     func reopen() async throws {
-        let first = try TestServer()
-        let key = try first.tenant("org_a")
+        let first = try await TestServer()
+        let key = try await first.tenant("org_a")
         let token: String = try await first.app().test(.router) { client in try #require(try await client.token("org_a", key)) }
-        let second = try TestServer(dbDirectory: first.dir)   // a new process on the same file
-        #expect(try second.store.tenants().map(\.id) == ["org_a"])
-        #expect(try second.store.keys(tenantID: "org_a").count == 1)
+        let second = try await TestServer(dbDirectory: first.dir)   // a new process on the same file
+        #expect(try await second.store.tenants().map(\.id) == ["org_a"])
+        #expect(try await second.store.keys(tenantID: "org_a").count == 1)
         try await second.app().test(.router) { (client) async throws -> Void in
             #expect(try await client.postJSON("/api/v1/translate", #"{"text": "x"}"#, token: token).status == .ok)
             #expect(try await client.token("org_a", key) != nil)
@@ -152,7 +154,7 @@ struct ServiceTests {
 
     @Test("health, ready and the OpenAPI document need no token")
     func publicRoutes() async throws {
-        let s = try TestServer()
+        let s = try await TestServer()
         try await s.app().test(.router) { client in
             #expect(try await client.get("/api/health").json?["status"] as? String == "ok")
             #expect(try await client.get("/api/ready").json?["status"] as? String == "ready")

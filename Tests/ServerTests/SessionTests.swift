@@ -9,8 +9,8 @@ import Testing
 struct SessionTests {
     @Test("a token works before logout and gets 401 token_revoked after; the key's other tokens keep working")
     func logout() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_a")
+        let s = try await TestServer()
+        let key = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))
             let other = try #require(try await client.token("org_a", key))
@@ -26,8 +26,8 @@ struct SessionTests {
 
     @Test("refresh gives a new token and signs the old one out")
     func refresh() async throws {
-        let s = try TestServer()
-        let key = try s.tenant("org_a")
+        let s = try await TestServer()
+        let key = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let token = try #require(try await client.token("org_a", key))
             let r = try await client.postJSON("/api/v1/auth/refresh", "", token: token)
@@ -41,10 +41,10 @@ struct SessionTests {
 
     @Test("operator and tenant admin tokens expire within 15 minutes; a translate token keeps the configured lifetime")
     func adminTokensAreShortLived() async throws {
-        let s = try TestServer()
-        let adminKey = try s.operatorKey()
-        let tenantAdminKey = try s.tenant("org_t", scopes: [.tenantAdmin])
-        let userKey = try s.tenant("org_a")
+        let s = try await TestServer()
+        let adminKey = try await s.operatorKey()
+        let tenantAdminKey = try await s.tenant("org_t", scopes: [.tenantAdmin])
+        let userKey = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let tenantAdmin = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_t", "api_key": "\#(tenantAdminKey)"}"#)
             #expect(tenantAdmin.json?["expires_in"] as? Int == 900)
@@ -65,9 +65,9 @@ struct SessionTests {
     func logoutIsShared() async throws {
         guard let url = ProcessInfo.processInfo.environment["CSANMT_TEST_REDIS_URL"] else { return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csanmt-sessions-\(UUID().uuidString)")
-        let a = try TestServer(dbDirectory: dir, redis: RedisClient(url: try RedisURL(url)))
-        let b = try TestServer(dbDirectory: dir, redis: RedisClient(url: try RedisURL(url)))
-        let key = try a.tenant("org_shared")
+        let a = try await TestServer(dbDirectory: dir, redis: RedisClient(url: try RedisURL(url)))
+        let b = try await TestServer(dbDirectory: dir, redis: RedisClient(url: try RedisURL(url)))
+        let key = try await a.tenant("org_shared")
         let token: String = try await a.app().test(.router) { client in
             let token = try #require(try await client.token("org_shared", key))
             #expect(try await client.postJSON("/api/v1/auth/logout", "", token: token).status == .noContent)
@@ -81,9 +81,9 @@ struct SessionTests {
 
     @Test("rotate-secret keeps old tokens for the grace; --immediate ends them at once; retired secrets are purged after the grace")
     func rotation() async throws {
-        let s = try TestServer()
-        let adminKey = try s.operatorKey()
-        let key = try s.tenant("org_a")
+        let s = try await TestServer()
+        let adminKey = try await s.operatorKey()
+        let key = try await s.tenant("org_a")
         try await s.app().test(.router) { client in
             let admin = try #require(try await client.operatorToken("root", adminKey))
             let before = try #require(try await client.token("org_a", key))
@@ -100,20 +100,20 @@ struct SessionTests {
         }
         #expect(try s.auditLines().contains { $0["action"] as? String == "signing_key.rotate_immediate" })
         // A normal rotation leaves a retired secret; it is purged once the grace has passed.
-        try s.store.rotateSigningKey(tenantID: "org_a", grace: 86_400)
-        #expect(try s.store.purgeRetiredSigningKeys(grace: 86_400) == 0)
+        try await s.store.rotateSigningKey(tenantID: "org_a", immediate: false, grace: 86_400)
+        #expect(try await s.store.purgeRetiredSigningKeys(grace: 86_400) == 0)
         s.clock.advance(86_401)
-        #expect(try s.store.purgeRetiredSigningKeys(grace: 86_400) == 1)
+        #expect(try await s.store.purgeRetiredSigningKeys(grace: 86_400) == 1)
     }
 
     @Test("a translate-only key of an admin tenant cannot call batch or admin routes; a key's scopes stay within its tenant's")
     func keyScopes() async throws {
-        let s = try TestServer()
-        _ = try s.tenant("org_a", scopes: [.tenantAdmin, .translateBasic, .translateBatch, .usageRead])
-        let (_, narrow) = try s.store.createKey(tenantID: "org_a", scopes: [.translateBasic])
-        let (_, wide) = try s.store.createKey(tenantID: "org_a")
-        _ = try s.tenant("org_b", scopes: [.translateBasic])
-        #expect(throws: StoreError.self) { try s.store.createKey(tenantID: "org_b", scopes: [.tenantAdmin]) }
+        let s = try await TestServer()
+        _ = try await s.tenant("org_a", scopes: [.tenantAdmin, .translateBasic, .translateBatch, .usageRead])
+        let (_, narrow) = try await s.store.createKey(tenantID: "org_a", scopes: [.translateBasic])
+        let (_, wide) = try await s.store.createKey(tenantID: "org_a")
+        _ = try await s.tenant("org_b", scopes: [.translateBasic])
+        await #expect(throws: StoreError.self) { try await s.store.createKey(tenantID: "org_b", scopes: [.tenantAdmin]) }
         try await s.app().test(.router) { client in
             let t = try await client.postJSON("/api/v1/auth/token", #"{"tenant_id": "org_a", "api_key": "\#(narrow)"}"#)
             #expect(t.json?["expires_in"] as? Int == 86_400, "no admin scope: the normal lifetime")

@@ -189,10 +189,14 @@ public enum ServerApp {
         } catch {
             await storeEngineTime(env, day: UsageDay(env.now()))
             env.audit?.flush()
+            await env.audit?.options.central?.stop()
+            await env.store.close()
             throw error
         }
         await storeEngineTime(env, day: UsageDay(env.now()))   // engine time metered since the last request
         env.audit?.flush()
+        await env.audit?.options.central?.stop()   // into the database, or the spool while it is down
+        await env.store.close()
         logger.info("csanmt stopped; audit log flushed")
     }
 }

@@ -10,7 +10,8 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public var metricsHost = "127.0.0.1"
     /// 0 = no metrics listener.
     public var metricsPort = 9464
-    /// SQLite database of tenants and keys.
+    /// Tenants and keys: a SQLite file (one host), or `postgres://user@host:port/database` (replicas of a cluster;
+    /// the password from `$CSANMT_DB_PASSWORD`, `$CSANMT_DB_PASSWORD_FILE` or `$PGPASSWORD`).
     public var db = "csanmt.sqlite"
     /// Master key file (base64 keys, one per line, the encrypting one first) that encrypts the signing secrets;
     /// nil: `$CSANMT_MASTER_KEY`, else `<db>.master-key` (created on first use). Never the key itself.
@@ -60,6 +61,14 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public var tenantCharactersPerMinute = 100_000
     /// Redis URL for shared quota counters and the shared cache; nil = in-process counters (one replica only).
     public var redis: String?
+    /// Redis URL of the shared translation cache, when it should not live in the counters' Redis (which must never
+    /// evict); nil: the cache uses `redis`, over connections of its own. See docs/server.md, "Redis roles".
+    public var redisCache: String?
+    /// With a PostgreSQL `db`: where audit events wait while the database is unreachable (replayed when it is
+    /// back); nil: `csanmt-audit-spool.jsonl` in the working directory.
+    public var auditSpool: String?
+    /// This replica's name in the central audit trail; nil: the host name and port.
+    public var replicaName: String?
     /// `fail-closed` (503 while Redis is down) or `fail-open` (count locally, reconcile when it is back).
     public var quotaFailMode = QuotaFailMode.failClosed.rawValue
     /// Merge concurrent requests' sentences into engine batches.
@@ -120,7 +129,8 @@ public struct ServerConfig: Codable, Sendable, Equatable {
         case tenantMaxInFlight = "tenant_max_in_flight", tenantMaxQueuedSentences = "tenant_max_queued_sentences"
         case tenantRequestsPerSecond = "tenant_requests_per_second", tenantBurst = "tenant_burst"
         case tenantCharactersPerMinute = "tenant_characters_per_minute"
-        case redis, quotaFailMode = "quota_fail_mode", batching, batchWindowMs = "batch_window_ms"
+        case redis, redisCache = "redis_cache", auditSpool = "audit_spool", replicaName = "replica_name"
+        case quotaFailMode = "quota_fail_mode", batching, batchWindowMs = "batch_window_ms"
         case batchMaxSentences = "batch_max_sentences", batchMaxTokens = "batch_max_tokens"
         case queueMaxSentences = "queue_max_sentences", workers, expressWorkers = "express_workers"
         case batchWorkerNice = "batch_worker_nice", expressBatchSentences = "express_batch_sentences"
@@ -198,6 +208,11 @@ public struct ServerConfig: Codable, Sendable, Equatable {
             try check(value > 0 && value <= 3_600, key, "between 0 and 3600 seconds")
         }
         if let redis { _ = try RedisURL(redis) }
+        if let redisCache {
+            guard redis != nil else { throw StoreError.invalid("redis_cache needs redis (the counters) as well") }
+            _ = try RedisURL(redisCache)
+        }
+        if PostgresURL.isPostgres(db) { _ = try PostgresURL(db, environment: [:]) }
         for p in trustedProxies where CIDR(p) == nil { throw StoreError.invalid("trusted_proxies: '\(p)' is not an address or CIDR") }
     }
 
@@ -205,7 +220,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     static func envValue(_ key: String, _ text: String) throws -> Any {
         switch key {
         case "host", "metrics_host", "db", "master_key_file", "tls_cert", "tls_key", "model", "audit_log", "token_issuer", "token_audience", "redis", "quota_fail_mode", "cache_scope",
-             "web_root":
+             "web_root", "redis_cache", "audit_spool", "replica_name":
             return text
         case "trusted_proxies", "cors_origins", "compat_apis":
             return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -268,7 +283,7 @@ extension ServerConfig.CodingKeys {
                            "cors_origins", "compat_apis", "token_issuer", "token_audience", "token_lifetime", "admin_token_lifetime", "key_expiry_days", "signing_key_grace",
                            "max_body_bytes", "max_characters", "max_batch_items", "max_sentences_per_request",
                            "tenant_weight", "tenant_max_in_flight", "tenant_max_queued_sentences", "tenant_requests_per_second",
-                           "tenant_burst", "tenant_characters_per_minute", "redis", "quota_fail_mode", "batching",
+                           "tenant_burst", "tenant_characters_per_minute", "redis", "redis_cache", "audit_spool", "replica_name", "quota_fail_mode", "batching",
                            "batch_window_ms", "batch_max_sentences", "batch_max_tokens", "queue_max_sentences", "workers",
                            "express_workers", "batch_worker_nice", "express_batch_sentences",
                            "cache_entries", "cache_scope", "cache_ttl", "max_connections", "tls_cert", "tls_key", "redirect_http_port", "header_timeout", "body_timeout", "idle_timeout",

@@ -4,7 +4,7 @@ import Translation
 /// Everything the routes depend on, built once at start-up (and by tests, with fakes where useful).
 public struct ServerEnvironment: Sendable {
     public let config: ServerConfig
-    public let store: TenantStore
+    public let store: any TenantStore
     public let tokens: TokenService
     public let translator: any Translator
     public let audit: AuditLog?
@@ -30,8 +30,11 @@ public struct ServerEnvironment: Sendable {
     /// Tenant defaults of weight and limits.
     public var isolationDefaults: IsolationDefaults { config.isolationDefaults }
 
-    public init(config: ServerConfig, store: TenantStore, translator: any Translator, audit: AuditLog?,
-                quota: (any QuotaCounter)? = nil, redis: RedisClient? = nil, rateLimiter: (any RateLimiter)? = nil,
+    /// Prefer ``ServerBuilder``, which opens what the settings name; this takes the parts ready-made.
+    /// `cacheRedis` nil: the cache shares `redis`.
+    public init(config: ServerConfig, store: any TenantStore, translator: any Translator, audit: AuditLog?,
+                quota: (any QuotaCounter)? = nil, redis: RedisClient? = nil, cacheRedis: RedisClient? = nil,
+                rateLimiter: (any RateLimiter)? = nil,
                 metrics: ServerMetrics = ServerMetrics(), now: @escaping @Sendable () -> Date = Date.init) throws {
         self.config = config
         self.store = store
@@ -52,7 +55,7 @@ public struct ServerEnvironment: Sendable {
         }
         audit?.onDroppedLines { metrics.auditDropped($0) }
         cache = TranslationCache(entries: config.cacheEntries, scope: CacheScope(rawValue: config.cacheScope) ?? .tenant,
-                                 redis: redis, ttlSeconds: config.cacheTTL)
+                                 redis: cacheRedis ?? redis, ttlSeconds: config.cacheTTL)
         let mode = QuotaFailMode(rawValue: config.quotaFailMode) ?? .failClosed
         tokens = TokenService(store: store, issuer: config.tokenIssuer, audience: config.tokenAudience,
                               lifetime: config.tokenLifetime, adminLifetime: config.adminTokenLifetime, grace: config.signingKeyGrace,

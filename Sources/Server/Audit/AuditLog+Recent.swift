@@ -1,6 +1,13 @@
 import Foundation
 
 extension AuditLog {
+    /// The newest events, newest first: every replica's from the central trail when there is one, else this
+    /// replica's file (``recent(tenant:limit:)``).
+    public func recentEvents(tenant: String?, limit: Int) async throws -> [AuditEvent] {
+        if let central = options.central { return try await central.recent(tenant: tenant, limit: limit) }
+        return recent(tenant: tenant, limit: limit)
+    }
+
     /// The newest events of the current log file (not the rotated ones), newest first, optionally of one tenant (its own
     /// requests and the admin actions that concern it).
     /// Reads at most the last 8 MiB. With several replicas each has its own file: ship the files to a central log

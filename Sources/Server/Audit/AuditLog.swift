@@ -28,8 +28,11 @@ public final class AuditLog: @unchecked Sendable {
         public var queueCapacity: Int
         /// Where stdout lines go (tests pass a pipe).
         public var stdoutHandle: FileHandle
+        /// The cluster's trail in PostgreSQL, which also gets every event (the admin audit view reads it).
+        public var central: CentralAuditTrail?
         public init(path: String? = nil, stdout: Bool = false, maxBytes: Int = 50 << 20, keepFiles: Int = 5,
-                    queueCapacity: Int = 10_000, stdoutHandle: FileHandle = .standardOutput) {
+                    queueCapacity: Int = 10_000, stdoutHandle: FileHandle = .standardOutput, central: CentralAuditTrail? = nil) {
+            self.central = central
             self.path = path
             self.stdout = stdout
             self.maxBytes = maxBytes
@@ -96,6 +99,8 @@ public final class AuditLog: @unchecked Sendable {
 
     /// Queues one event and returns at once. Never blocks on I/O; a full queue drops the event and counts it.
     public func write(_ event: AuditEvent) {
+        options.central?.enqueue(event)
+        guard options.path != nil || options.stdout else { return }
         condition.lock()
         guard pending.count < options.queueCapacity else {
             dropped += 1

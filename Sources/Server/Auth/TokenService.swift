@@ -29,7 +29,7 @@ public struct Identity: Sendable, Equatable {
 /// The algorithm is pinned: the header must say HS256. Rotation (``TenantStore/rotateSigningKey(tenantID:)``)
 /// starts a new `kid`; tokens signed with a retired key verify until `retired_at + grace`.
 public struct TokenService: Sendable {
-    public let store: TenantStore
+    public let store: any TenantStore
     public let issuer: String
     public let audience: String
     public let lifetime: TimeInterval
@@ -41,7 +41,7 @@ public struct TokenService: Sendable {
     public let denyList: any TokenDenyList
     let now: @Sendable () -> Date
 
-    public init(store: TenantStore, issuer: String = "csanmt", audience: String = "csanmt-api",
+    public init(store: any TenantStore, issuer: String = "csanmt", audience: String = "csanmt-api",
                 lifetime: TimeInterval = 86_400, adminLifetime: TimeInterval = 900, grace: TimeInterval = 86_400,
                 denyList: (any TokenDenyList)? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.adminLifetime = adminLifetime
@@ -59,8 +59,8 @@ public struct TokenService: Sendable {
     public func issue(tenantID: String, apiKey: String,
                       admit: (Tenant) throws -> Void = { _ in }) async throws -> (token: String, keyID: String, tenant: Tenant, expiresIn: Int) {
         // Both lookups always run, so an unknown tenant answers in the same time as a wrong key.
-        let tenantRecord = try store.tenant(tenantID)
-        let keyRecord = try store.authenticate(tenantID: tenantID, plaintext: apiKey)
+        let tenantRecord = try await store.tenant(tenantID)
+        let keyRecord = try await store.authenticate(tenantID: tenantID, plaintext: apiKey)
         guard let tenant = tenantRecord, let key = keyRecord else { throw APIError.invalidCredentials }
         try admit(tenant)
         let t = now()
@@ -71,8 +71,8 @@ public struct TokenService: Sendable {
 
     /// The caller of a drop-in API, which sends the API key itself on every request (no tenant id, no token): the
     /// same checks as ``issue(tenantID:apiKey:admit:)``, without a token.
-    public func identity(apiKey: String) throws -> Identity {
-        guard let key = try store.authenticate(plaintext: apiKey), let tenant = try store.tenant(key.tenantId) else {
+    public func identity(apiKey: String) async throws -> Identity {
+        guard let key = try await store.authenticate(plaintext: apiKey), let tenant = try await store.tenant(key.tenantId) else {
             throw APIError.invalidCredentials
         }
         try Self.checkUsable(key, tenant, at: now())
@@ -89,7 +89,7 @@ public struct TokenService: Sendable {
     /// Exchanges an operator's key for an operator token (``adminLifetime``). Unknown operator, wrong key and a
     /// disabled operator give the same error.
     public func issueOperator(operatorID: String, apiKey: String) async throws -> (token: String, operator: Operator, expiresIn: Int) {
-        guard let op = try store.authenticateOperator(id: operatorID, plaintext: apiKey), op.disabledAt == nil else {
+        guard let op = try await store.authenticateOperator(id: operatorID, plaintext: apiKey), op.disabledAt == nil else {
             throw APIError.invalidCredentials
         }
         let (token, expiresIn) = try await signOperator(op.id, at: now())
@@ -113,7 +113,7 @@ public struct TokenService: Sendable {
     /// Signs a token for `keyID` with the tenant's current key; tenant admin tokens get ``adminLifetime``.
     func sign(tenant: Tenant, keyID: String, scopes: Set<Scope>, at t: Date) async throws -> (token: String, expiresIn: Int) {
         let life = scopes.contains(.tenantAdmin) ? min(lifetime, adminLifetime) : lifetime
-        let signing = try store.currentSigningKey(tenantID: tenant.id)
+        let signing = try await store.currentSigningKey(tenantID: tenant.id)
         let claims = TokenClaims(
             tid: tenant.id, scope: scopes.sorted().map(\.rawValue).joined(separator: " "),
             exp: .init(value: t.addingTimeInterval(life)), iat: .init(value: t), nbf: .init(value: t),
@@ -124,7 +124,7 @@ public struct TokenService: Sendable {
 
     func signOperator(_ id: String, at t: Date) async throws -> (token: String, expiresIn: Int) {
         let life = min(lifetime, adminLifetime)
-        let signing = try store.operatorSigningKey(operatorID: id)
+        let signing = try await store.operatorSigningKey(operatorID: id)
         let claims = OperatorClaims(
             sub: .init(value: id), typ: "operator", exp: .init(value: t.addingTimeInterval(life)), iat: .init(value: t),
             nbf: .init(value: t), iss: .init(value: issuer), aud: .init(value: audience), kid: signing.kid,
@@ -151,7 +151,7 @@ public struct TokenService: Sendable {
     }
 
     func verifyTenant(_ token: String, kid: String) async throws -> Identity {
-        guard let signing = try store.signingKey(kid: kid) else {
+        guard let signing = try await store.signingKey(kid: kid) else {
             throw APIError.invalidToken("unknown_signing_key", "the token's signing key is unknown")
         }
         let claims = try await Self.decode(token, as: TokenClaims.self, kid: kid, secret: signing.secret)
@@ -162,7 +162,7 @@ public struct TokenService: Sendable {
         try checkStandard(exp: claims.exp, nbf: claims.nbf, iss: claims.iss, aud: claims.aud, at: t)
         guard claims.tid == signing.tenantId else { throw APIError.invalidToken("malformed_token", "the token's tenant does not match its key") }
         guard try await !denyList.isDenied(claims.jti.value) else { throw Self.signedOut }
-        let records = try store.authRecords(keyID: claims.keyID, tenantID: claims.tid)
+        let records = try await store.authRecords(keyID: claims.keyID, tenantID: claims.tid)
         guard let key = records.apiKey, key.tenantId == claims.tid else {
             throw APIError.invalidToken("key_revoked", "the API key behind this token no longer exists")
         }
@@ -177,7 +177,7 @@ public struct TokenService: Sendable {
     }
 
     func verifyOperator(_ token: String, kid: String) async throws -> OperatorIdentity {
-        guard let signing = try store.operatorSigningKey(kid: kid) else {
+        guard let signing = try await store.operatorSigningKey(kid: kid) else {
             throw APIError.invalidToken("unknown_signing_key", "the token's signing key is unknown")
         }
         let claims = try await Self.decode(token, as: OperatorClaims.self, kid: kid, secret: signing.secret)
@@ -186,7 +186,7 @@ public struct TokenService: Sendable {
             throw APIError.invalidToken("malformed_token", "the token's operator does not match its key")
         }
         guard try await !denyList.isDenied(claims.jti.value) else { throw Self.signedOut }
-        guard let op = try store.operator(claims.sub.value), op.disabledAt == nil else {
+        guard let op = try await store.operator(claims.sub.value), op.disabledAt == nil else {
             throw APIError.invalidToken("operator_disabled", "this operator is disabled or no longer exists")
         }
         return OperatorIdentity(operatorID: op.id, name: op.name, tokenID: claims.jti.value, tokenExpiry: claims.exp.value)

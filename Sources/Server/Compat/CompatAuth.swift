@@ -10,7 +10,7 @@ extension ServerApp {
     static func compatIdentity(apiKey: String?, request: Request, context: AppContext, env: ServerEnvironment) async throws -> Identity {
         let identity: Identity
         if let apiKey, !apiKey.isEmpty {
-            identity = try env.tokens.identity(apiKey: apiKey)
+            identity = try await env.tokens.identity(apiKey: apiKey)
         } else if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             guard case .tenant(let fromToken) = try await env.tokens.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
                 throw APIError.operatorNotTenant

@@ -85,6 +85,12 @@ public struct APIError: Error, Sendable, Equatable, HTTPResponseError {
     }
     public static let translationTimeout = APIError(.gatewayTimeout, "translation_timeout",
                                                     "the translation took longer than this server allows; send less text per request")
+    /// The tenant database does not answer (an outage): retry shortly; nothing was done.
+    public static func storeUnavailable(_ message: String) -> APIError {
+        var h = HTTPFields()
+        h[.retryAfter] = "2"
+        return APIError(.serviceUnavailable, "store_unavailable", message, headers: h, details: ["retry_after": "2"])
+    }
     public static func quotaUnavailable(_ message: String) -> APIError {
         var h = HTTPFields()
         h[.retryAfter] = "5"

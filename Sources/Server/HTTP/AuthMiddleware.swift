@@ -98,10 +98,10 @@ extension AppContext {
     }
 
     /// The tenants a manager's lists show: every one for an operator, its own for a tenant admin.
-    func listedTenants(_ store: TenantStore) throws -> [Tenant] {
+    func listedTenants(_ store: any TenantStore) async throws -> [Tenant] {
         switch try requireManager() {
-        case .operator: return try store.tenants()
-        case .tenantAdmin(let identity): return try store.tenant(identity.tenant.id).map { [$0] } ?? []
+        case .operator: return try await store.tenants()
+        case .tenantAdmin(let identity): return try await store.tenant(identity.tenant.id).map { [$0] } ?? []
         }
     }
 

@@ -87,6 +87,7 @@ struct RequestAuditMiddleware: RouterMiddleware {
             case .notFound(let m): return APIError(.notFound, "not_found", m)
             case .conflict(let m): return APIError(.conflict, "conflict", m)
             case .secrets: return APIError(.internalServerError, "internal_error", "internal error; the request id identifies it in the server log")
+            case .unavailable(let m): return .storeUnavailable(m)
             }
         case let e as QuotaUnavailable:
             return .quotaUnavailable(e.description)

@@ -60,7 +60,7 @@ struct CreateTenantBody: ClosedBody, Sendable {
 /// PATCH body: absent fields stay; `null` quotas mean unlimited.
 struct UpdateTenantBody: ClosedBody, Sendable {
     static var fields: [String] { CodingKeys.allCases.map(\.stringValue) }
-    let changes: TenantStore.TenantChanges
+    let changes: TenantChanges
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, enabled, scopes, limits
         case dailyRequests = "daily_requests", dailyCharacters = "daily_characters", allowedIPs = "allowed_ips"
@@ -130,15 +130,15 @@ extension ServerApp {
             context.audit.target = target
         }
         /// The key `id`, if the caller may manage its tenant.
-        @Sendable func managedKey(_ context: AppContext, _ id: String) throws -> APIKey {
+        @Sendable func managedKey(_ context: AppContext, _ id: String) async throws -> APIKey {
             _ = try context.requireManager()
-            guard let key = try store.key(id) else { throw APIError.notFound("no key '\(id)'") }
+            guard let key = try await store.key(id) else { throw APIError.notFound("no key '\(id)'") }
             _ = try context.requireManager(of: key.tenantId)
             return key
         }
         router.get("tenants") { _, context in
             audit(context, "tenant.list", nil)
-            return JSONResponse(TenantList(tenants: try context.listedTenants(store).map { TenantView($0, env.isolationDefaults) }))
+            return JSONResponse(TenantList(tenants: try await context.listedTenants(store).map { TenantView($0, env.isolationDefaults) }))
         }
         router.post("tenants") { request, context in
             audit(context, "tenant.create", nil)
@@ -146,7 +146,7 @@ extension ServerApp {
             let b = try await request.decodeJSON(CreateTenantBody.self, limit: 64 << 10)
             context.audit.target = b.id
             context.audit.targetTenant = b.id
-            let t = try store.createTenant(id: b.id, name: b.name, scopes: b.scopes ?? [.translateBasic, .translateBatch, .usageRead],
+            let t = try await store.createTenant(id: b.id, name: b.name, scopes: b.scopes ?? [.translateBasic, .translateBatch, .usageRead],
                                            dailyRequests: b.dailyRequests, dailyCharacters: b.dailyCharacters,
                                            allowedIPs: b.allowedIPs ?? [], enabled: b.enabled ?? true,
                                            limits: b.limits?.applied(to: TenantLimits()) ?? TenantLimits())
@@ -157,7 +157,7 @@ extension ServerApp {
             let id = context.parameters.get("id") ?? ""
             audit(context, "tenant.show", id)
             _ = try context.requireManager(of: id)
-            guard let t = try store.tenant(id) else { throw APIError.notFound("no tenant '\(id)'") }
+            guard let t = try await store.tenant(id) else { throw APIError.notFound("no tenant '\(id)'") }
             return JSONResponse(TenantView(t, env.isolationDefaults))
         }
         router.patch("tenants/:id") { request, context in
@@ -166,7 +166,7 @@ extension ServerApp {
             let manager = try context.requireManager(of: id)
             let b = try await request.decodeJSON(UpdateTenantBody.self, limit: 64 << 10)
             if !manager.isOperator, !b.changes.onlyTenantAdminFields { throw APIError.operatorRequired }
-            let (before, after) = try store.updateTenantReturningPrevious(id, b.changes)
+            let (before, after) = try await store.updateTenantReturningPrevious(id, b.changes)
             context.audit.changes = FieldChange.diff(before, after)
             return JSONResponse(TenantView(after, env.isolationDefaults))
         }
@@ -174,8 +174,8 @@ extension ServerApp {
             let id = context.parameters.get("id") ?? ""
             audit(context, "key.list", id)
             _ = try context.requireManager(of: id)
-            guard try store.tenant(id) != nil else { throw APIError.notFound("no tenant '\(id)'") }
-            return JSONResponse(KeyList(keys: try store.keys(tenantID: id).map(KeyView.init)))
+            guard try await store.tenant(id) != nil else { throw APIError.notFound("no tenant '\(id)'") }
+            return JSONResponse(KeyList(keys: try await store.keys(tenantID: id).map(KeyView.init)))
         }
         router.post("tenants/:id/keys") { request, context in
             let id = context.parameters.get("id") ?? ""
@@ -183,7 +183,7 @@ extension ServerApp {
             _ = try context.requireManager(of: id)
             let b = try await request.decodeJSON(CreateKeyBody.self, limit: 16 << 10)
             let expiry = b.expiresInDays ?? (env.config.keyExpiryDays == 0 ? nil : env.config.keyExpiryDays)
-            let (key, plaintext) = try store.createKey(tenantID: id, expiresInDays: expiry, limits: b.limits ?? KeyLimits(),
+            let (key, plaintext) = try await store.createKey(tenantID: id, expiresInDays: expiry, limits: b.limits ?? KeyLimits(),
                                                        scopes: b.scopes)
             context.audit.target = key.id
             context.audit.changes = FieldChange.diff(nil, KeyView(key))   // the view: never the hash or the key
@@ -194,7 +194,7 @@ extension ServerApp {
             audit(context, "signing_key.rotate", id)
             _ = try context.requireManager(of: id)
             let immediate = request.uri.queryParameters.get("immediate") == "true"
-            let k = try store.rotateSigningKey(tenantID: id, immediate: immediate, grace: env.config.signingKeyGrace)
+            let k = try await store.rotateSigningKey(tenantID: id, immediate: immediate, grace: env.config.signingKeyGrace)
             if immediate { context.audit.action = "signing_key.rotate_immediate" }
             context.audit.changes = ["kid": FieldChange(before: nil, after: "\"\(k.kid)\"")]   // the id, never the secret
             return JSONResponse(SigningKeyView(kid: k.kid, tenantID: k.tenantId, createdAt: k.createdAt), status: .created)
@@ -203,22 +203,22 @@ extension ServerApp {
             let asked = request.uri.queryParameters.get("tenant").flatMap { $0.isEmpty ? nil : String($0) }
             audit(context, "key.list", asked)
             let tenant = try context.listedTenant(asked: asked)
-            return JSONResponse(KeyList(keys: try store.keys(tenantID: tenant).map(KeyView.init)))
+            return JSONResponse(KeyList(keys: try await store.keys(tenantID: tenant).map(KeyView.init)))
         }
         router.patch("keys/:key_id") { request, context in
             let id = context.parameters.get("key_id") ?? ""
             audit(context, "key.update", id)
-            _ = try managedKey(context, id)
+            _ = try await managedKey(context, id)
             let b = try await request.decodeJSON(UpdateKeyBody.self, limit: 16 << 10)
-            let (before, after) = try store.setKeyLimits(id, b.limits)
+            let (before, after) = try await store.setKeyLimits(id, b.limits)
             context.audit.changes = FieldChange.diff(KeyView(before), KeyView(after))
             return JSONResponse(KeyView(after))
         }
         router.post("keys/:key_id/revoke") { _, context in
             let id = context.parameters.get("key_id") ?? ""
             audit(context, "key.revoke", id)
-            let before = try managedKey(context, id)
-            let after = try store.revokeKey(id)
+            let before = try await managedKey(context, id)
+            let after = try await store.revokeKey(id)
             context.audit.changes = FieldChange.diff(KeyView(before), KeyView(after))
             return JSONResponse(KeyView(after))
         }

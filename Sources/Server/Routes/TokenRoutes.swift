@@ -27,7 +27,7 @@ extension ServerApp {
         router.post("auth/token") { request, context -> JSONResponse<TokenResponse> in
             let body = try await request.decodeJSON(TokenRequest.self, limit: 16 << 10)
             context.audit.action = "token.issue"
-            if (try? TenantStore.validateTenantID(body.tenantID)) != nil { context.audit.target = body.tenantID }
+            if (try? StoreRules.validateTenantID(body.tenantID)) != nil { context.audit.target = body.tenantID }
             let issued = try await env.tokens.issue(tenantID: body.tenantID, apiKey: body.apiKey) { tenant in
                 // The allow-list applies here too: a key stolen from inside cannot be exchanged from outside.
                 try checkAllowList(tenant, request: request, context: context, resolver: env.resolver)
@@ -40,7 +40,7 @@ extension ServerApp {
         router.post("auth/operator-token") { request, context -> JSONResponse<TokenResponse> in
             let body = try await request.decodeJSON(OperatorTokenRequest.self, limit: 16 << 10)
             context.audit.action = "operator_token.issue"
-            if (try? TenantStore.validateOperatorID(body.operatorID)) != nil { context.audit.target = body.operatorID }
+            if (try? StoreRules.validateOperatorID(body.operatorID)) != nil { context.audit.target = body.operatorID }
             let issued = try await env.tokens.issueOperator(operatorID: body.operatorID, apiKey: body.apiKey)
             context.audit.operatorID = issued.operator.id
             return JSONResponse(TokenResponse(token: issued.token, expiresIn: issued.expiresIn))

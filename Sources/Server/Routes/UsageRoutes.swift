@@ -71,7 +71,7 @@ extension ServerApp {
     static func addAdminReportRoutes(_ router: RouterGroup<AppContext>, _ env: ServerEnvironment) {
         router.get("usage") { _, context -> JSONResponse<TenantUsageList> in
             context.audit.action = "usage.list"
-            let tenants = try context.listedTenants(env.store)
+            let tenants = try await context.listedTenants(env.store)
             let day = UsageDay(env.now())
             await storeEngineTime(env, day: day)
             let used = try await env.quota.usage(tenants: tenants.map(\.id), day: day)
@@ -89,7 +89,7 @@ extension ServerApp {
             let tenant = try context.listedTenant(asked: asked)
             let limitText = request.uri.queryParameters.get("limit") ?? "100"
             guard let limit = Int(limitText), (1...1_000).contains(limit) else { throw APIError.badRequest("'limit' must be 1-1000") }
-            return JSONResponse(AuditEventList(events: env.audit?.recent(tenant: tenant, limit: limit) ?? []))
+            return JSONResponse(AuditEventList(events: try await env.audit?.recentEvents(tenant: tenant, limit: limit) ?? []))
         }
     }
 }

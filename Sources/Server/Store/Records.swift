@@ -20,7 +20,7 @@ public struct Tenant: Codable, Sendable, Equatable, FetchableRecord, Persistable
     public var createdAt: Date
     public var updatedAt: Date
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, enabled, scopes, limits
         case dailyRequests = "daily_requests", dailyCharacters = "daily_characters", allowedIPs = "allowed_ips"
         case createdAt = "created_at", updatedAt = "updated_at"
@@ -46,7 +46,7 @@ public struct APIKey: Codable, Sendable, Equatable, FetchableRecord, Persistable
     /// What this key may do: a subset of its tenant's scopes, chosen at creation (nil: all of the tenant's).
     public var scopes: [Scope]?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, prefix, hash, limits, scopes
         case tenantId = "tenant_id", createdAt = "created_at", lastUsedAt = "last_used_at"
         case expiresAt = "expires_at", revokedAt = "revoked_at"
@@ -71,7 +71,7 @@ public struct SigningKey: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var createdAt: Date
     public var retiredAt: Date?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case kid, secret
         case tenantId = "tenant_id", createdAt = "created_at", retiredAt = "retired_at"
     }
@@ -93,7 +93,7 @@ public struct Operator: Codable, Sendable, Equatable, FetchableRecord, Persistab
     /// A disabled operator can neither get a token nor use one it holds.
     public var disabledAt: Date?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, prefix, hash
         case createdAt = "created_at", lastUsedAt = "last_used_at", disabledAt = "disabled_at"
     }
@@ -108,7 +108,7 @@ public struct OperatorSigningKey: Codable, Sendable, Equatable, FetchableRecord,
     public var secret: Data
     public var createdAt: Date
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case kid, secret
         case operatorId = "operator_id", createdAt = "created_at"
     }

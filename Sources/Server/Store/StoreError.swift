@@ -5,10 +5,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case conflict(String)
     /// A signing secret cannot be decrypted (wrong or missing master key, or an altered row): a server fault.
     case secrets(String)
+    /// The store does not answer (a database outage, a lost connection): 503 `store_unavailable`, retried later.
+    case unavailable(String)
 
     public var description: String {
         switch self {
-        case let .invalid(m), let .notFound(m), let .conflict(m), let .secrets(m): return m
+        case let .invalid(m), let .notFound(m), let .conflict(m), let .secrets(m), let .unavailable(m): return m
         }
     }
 }

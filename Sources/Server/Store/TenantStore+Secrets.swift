@@ -26,6 +26,14 @@ extension TenantStore {
         return k
     }
 
+    /// The master key id that sealed `blob` ("plaintext" for a secret from before encryption at rest).
+    static func masterKeyID(ofSealed blob: Data) -> String {
+        MasterKeyring.isSealed(blob) && blob.count > 13
+            ? String(decoding: blob[(blob.startIndex + 5)..<(blob.startIndex + 13)], as: UTF8.self) : "plaintext"
+    }
+}
+
+extension SQLiteTenantStore {
     /// Encrypts the secrets written before encryption at rest existed (run on open; a no-op once done).
     func sealPlaintextSecrets() throws {
         try db.write { db in
@@ -59,11 +67,7 @@ extension TenantStore {
         try db.read { db in
             var out: [String: Int] = [:]
             let blobs = try Data.fetchAll(db, sql: "SELECT secret FROM signing_keys UNION ALL SELECT secret FROM operator_signing_keys")
-            for blob in blobs {
-                let id = MasterKeyring.isSealed(blob) && blob.count > 13
-                    ? String(decoding: blob[(blob.startIndex + 5)..<(blob.startIndex + 13)], as: UTF8.self) : "plaintext"
-                out[id, default: 0] += 1
-            }
+            for blob in blobs { out[Self.masterKeyID(ofSealed: blob), default: 0] += 1 }
             return out
         }
     }

@@ -8,7 +8,7 @@ struct DatabaseQueueForTests {
     init(path: String) throws { queue = try DatabaseQueue(path: path) }
 
     /// Applies the store's migrations up to `name` only (a database as an earlier release left it).
-    func migrate(upTo name: String) throws { try TenantStore.migrator.migrate(queue, upTo: name) }
+    func migrate(upTo name: String) throws { try SQLiteTenantStore.migrator.migrate(queue, upTo: name) }
 
     func execute(_ sql: String) throws { try queue.write { try $0.execute(sql: sql) } }
 

@@ -38,7 +38,8 @@ struct TestServer {
     /// so suites about other things can send many requests at once; the isolation tests pass `true`.
     init(config: ServerConfig = ServerConfig(), dbDirectory: URL? = nil, translator: (any Translator)? = nil,
          quota: (any QuotaCounter)? = nil, redis: RedisClient? = nil, rateLimiter: (any RateLimiter)? = nil,
-         metrics: ServerMetrics = ServerMetrics(), isolationDefaults: Bool = false, audit: AuditLog? = nil) throws {
+         metrics: ServerMetrics = ServerMetrics(), isolationDefaults: Bool = false, audit: AuditLog? = nil,
+         store: (any TenantStore)? = nil) async throws {
         var config = config
         if !isolationDefaults {
             config.tenantRequestsPerSecond = 0
@@ -50,29 +51,34 @@ struct TestServer {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         auditPath = dir.appendingPathComponent("audit.log").path
         let clock = self.clock
-        let store = try TenantStore(path: dir.appendingPathComponent("tenants.sqlite").path, now: { clock.now })
-        env = try ServerEnvironment(config: config, store: store, translator: translator ?? EchoTranslator(),
-                                    audit: try audit ?? AuditLog(.init(path: auditPath)), quota: quota, redis: redis,
-                                    rateLimiter: rateLimiter, metrics: metrics, now: { clock.now })
+        // The server's own wiring (ServerBuilder), with a temporary SQLite store on the test clock unless a test
+        // gives another store, and the audit lines in a file the tests read.
+        var builder = ServerBuilder(config: config, translator: translator ?? EchoTranslator(), metrics: metrics, now: { clock.now })
+        builder.store = try store ?? SQLiteTenantStore(path: dir.appendingPathComponent("tenants.sqlite").path, now: { clock.now })
+        builder.audit = try audit ?? AuditLog(.init(path: auditPath))
+        builder.quota = quota
+        builder.redis = redis
+        builder.rateLimiter = rateLimiter
+        env = try await builder.build()
     }
 
-    var store: TenantStore { env.store }
+    var store: any TenantStore { env.store }
     func app() -> some ApplicationProtocol { Application(router: ServerApp.makeRouter(env)) }
 
     /// Creates a tenant with a key; returns the plaintext key.
     @discardableResult
     func tenant(_ id: String, scopes: [Scope] = [.translateBasic, .translateBatch, .usageRead], allowedIPs: [String] = [],
                 dailyRequests: Int? = nil, dailyCharacters: Int? = nil, limits: TenantLimits = TenantLimits(),
-                keyLimits: KeyLimits = KeyLimits()) throws -> String {
-        if try store.tenant(id) == nil {
-            try store.createTenant(id: id, name: "Tenant \(id)", scopes: scopes, dailyRequests: dailyRequests,
+                keyLimits: KeyLimits = KeyLimits()) async throws -> String {
+        if try await store.tenant(id) == nil {
+            try await store.createTenant(id: id, name: "Tenant \(id)", scopes: scopes, dailyRequests: dailyRequests,
                                    dailyCharacters: dailyCharacters, allowedIPs: allowedIPs, limits: limits)
         }
-        return try store.createKey(tenantID: id, limits: keyLimits).1
+        return try await store.createKey(tenantID: id, limits: keyLimits).1
     }
 
     /// Creates an operator; returns its plaintext key (exchange it with ``TestClientProtocol/operatorToken(_:_:)``).
-    func operatorKey(_ id: String = "root") throws -> String { try store.createOperator(id: id, name: "Operator \(id)").1 }
+    func operatorKey(_ id: String = "root") async throws -> String { try await store.createOperator(id: id, name: "Operator \(id)").1 }
 
     func auditLines() throws -> [[String: Any]] {
         env.audit?.flush()

@@ -1,0 +1,228 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The audit trail of a cluster: every replica's events in PostgreSQL's `audit_events`, so the admin audit view
+/// (`GET /api/v1/admin/audit`) shows them all, whichever replica answers.
+///
+/// Requests never wait for the database: ``enqueue(_:)`` appends to a bounded queue and returns. One task inserts
+/// the queue in batches (one statement per batch of up to ``batchSize`` events). When an insert fails (the
+/// database is down or restarting), the batch is appended to a spool file and retried from there once the
+/// database answers again, oldest first; each event carries a `line_id` made when it was queued, so a batch
+/// written twice (a replay after a timeout that did commit) is stored once. A spool left by a crashed or stopped
+/// replica is replayed at the next start. Only a queue that overflows (``capacity`` events waiting) drops events,
+/// counted in ``droppedLines`` like the file log's.
+public final class CentralAuditTrail: @unchecked Sendable {
+    /// One row of `audit_events`, as queued, spooled and inserted.
+    struct Row: Codable, Sendable {
+        let lineID: UUID
+        let time: Date
+        let replica: String
+        let tenantID: String?
+        let targetTenant: String?
+        let event: AuditEvent
+        enum CodingKeys: String, CodingKey {
+            case time, replica, event
+            case lineID = "line_id", tenantID = "tenant_id", targetTenant = "target_tenant"
+        }
+    }
+
+    public let replica: String
+    public let spoolPath: String
+    public let batchSize: Int
+    public let capacity: Int
+    let store: PostgresTenantStore
+    private let lock = NSLock()
+    private var pending: [Row] = []
+    private var busy = false
+    private var stopped = false
+    private var dropped = 0
+    private var spooledNow = 0
+    private var lastFailure: ContinuousClock.Instant?
+    private var writer: Task<Void, Never>?
+
+    /// `spoolPath` must be on a local disk that survives a restart; it is created (owner-only) when first needed.
+    public init(store: PostgresTenantStore, replica: String, spoolPath: String, batchSize: Int = 500, capacity: Int = 100_000) {
+        self.store = store
+        self.replica = replica
+        self.spoolPath = spoolPath
+        self.batchSize = batchSize
+        self.capacity = capacity
+        writer = Task.detached { [weak self] in
+            while let trail = self, await trail.writeOnce() {}
+        }
+    }
+
+    deinit { writer?.cancel() }
+
+    /// Queues one event and returns at once.
+    public func enqueue(_ event: AuditEvent) {
+        let row = Row(lineID: UUID(), time: event.time, replica: replica, tenantID: event.tenantID, targetTenant: event.targetTenant,
+                      event: event)
+        lock.withLock {
+            if pending.count < capacity { pending.append(row) } else { dropped += 1 }
+        }
+    }
+
+    /// Events dropped because the queue was full.
+    public var droppedLines: Int { lock.withLock { dropped } }
+
+    /// Events written to the spool since start (a database outage); they are replayed when it is back.
+    public var spooledLines: Int { lock.withLock { spooledNow } }
+
+    /// Waits until the queue is empty and nothing is being written (up to `timeout` seconds): the events are then
+    /// in the database or, while it is down, in the spool.
+    public func flush(timeout: Double = 10) async {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        while ContinuousClock.now < deadline {
+            if lock.withLock({ pending.isEmpty && !busy }) { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Stops the writer after a last flush (shutdown).
+    public func stop() async {
+        await flush()
+        lock.withLock { stopped = true }
+        writer?.cancel()
+    }
+
+    /// One round: waits up to 200 ms for events, replays the spool if the database answers, inserts what is
+    /// queued (or spools it). False once stopped.
+    private func writeOnce() async -> Bool {
+        let (isStopped, waiting) = lock.withLock { (stopped, pending.isEmpty) }
+        if isStopped { return false }
+        if waiting { try? await Task.sleep(for: .milliseconds(200)) }
+        let (batch, recentFailure) = lock.withLock {
+            let batch = Array(pending.prefix(batchSize))
+            pending.removeFirst(batch.count)
+            busy = true
+            return (batch, lastFailure.map { ContinuousClock.now - $0 < .seconds(1) } ?? false)
+        }
+        defer { lock.withLock { busy = false } }
+        if recentFailure {
+            // The database failed less than a second ago: spool without trying, so a long outage costs no timeouts.
+            appendToSpool(batch)
+            return !Task.isCancelled
+        }
+        if hasSpool() {
+            do {
+                try await replaySpool()
+            } catch {
+                noteFailure()
+                appendToSpool(batch)
+                return !Task.isCancelled
+            }
+        }
+        guard !batch.isEmpty else { return !Task.isCancelled }
+        do {
+            try await insert(batch)
+        } catch {
+            noteFailure()
+            appendToSpool(batch)
+        }
+        return !Task.isCancelled
+    }
+
+    private func noteFailure() {
+        lock.withLock { lastFailure = .now }
+    }
+
+    /// One INSERT of `rows` (idempotent by `line_id`).
+    func insert(_ rows: [Row]) async throws {
+        guard !rows.isEmpty else { return }
+        let json = String(decoding: try PostgresJSON.encoder.encode(rows), as: UTF8.self)
+        try await store.withConnection { [logger = store.logger] c in
+            try await c.query("""
+                INSERT INTO audit_events (line_id, time, replica, tenant_id, target_tenant, event)
+                SELECT line_id, time, replica, tenant_id, target_tenant, event FROM json_to_recordset(\(json)::json)
+                  AS x(line_id uuid, time timestamptz, replica text, tenant_id text, target_tenant text, event jsonb)
+                ON CONFLICT (line_id) DO NOTHING
+                """, logger: logger)
+        }
+    }
+
+    /// Writes one event now (the command line's own actions, which have no replica running).
+    func insertNow(_ event: AuditEvent) async throws {
+        try await insert([Row(lineID: UUID(), time: event.time, replica: replica, tenantID: event.tenantID,
+                              targetTenant: event.targetTenant, event: event)])
+    }
+
+    // MARK: The spool
+
+    private func hasSpool() -> Bool {
+        ((try? FileManager.default.attributesOfItem(atPath: spoolPath)[.size] as? Int) ?? 0) > 0
+    }
+
+    /// Appends `rows` as JSON lines, synced, so a crash after an outage still finds them.
+    private func appendToSpool(_ rows: [Row]) {
+        guard !rows.isEmpty else { return }
+        var data = Data()
+        for row in rows {
+            guard let line = try? PostgresJSON.encoder.encode(row) else { continue }
+            data.append(line)
+            data.append(0x0A)
+        }
+        let fd = open(spoolPath, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        guard fd >= 0 else {
+            store.logger.error("audit spool \(spoolPath): cannot open (\(String(cString: strerror(errno)))); \(rows.count) event(s) lost")
+            lock.withLock { dropped += rows.count }
+            return
+        }
+        defer { close(fd) }
+        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        fsync(fd)
+        lock.withLock { if written == data.count { spooledNow += rows.count } else { dropped += rows.count } }
+        if written != data.count { store.logger.error("audit spool \(spoolPath): short write; \(rows.count) event(s) lost") }
+    }
+
+    /// Inserts every spooled event, oldest first, then empties the spool. A line that does not decode (a torn
+    /// last line after a crash) is kept in `<spool>.bad` for a person to look at.
+    func replaySpool() async throws {
+        guard let data = FileManager.default.contents(atPath: spoolPath), !data.isEmpty else { return }
+        var rows: [Row] = []
+        var bad = Data()
+        for line in data.split(separator: 0x0A) {
+            if let row = try? PostgresJSON.decoder.decode(Row.self, from: Data(line)) { rows.append(row) } else { bad.append(line); bad.append(0x0A) }
+        }
+        var start = 0
+        while start < rows.count {
+            let end = min(rows.count, start + batchSize)
+            try await insert(Array(rows[start..<end]))
+            start = end
+        }
+        if !bad.isEmpty, let h = FileHandle(forWritingAtPath: spoolPath + ".bad") ?? {
+            FileManager.default.createFile(atPath: spoolPath + ".bad", contents: nil, attributes: [.posixPermissions: 0o600])
+            return FileHandle(forWritingAtPath: spoolPath + ".bad")
+        }() {
+            _ = try? h.seekToEnd()
+            try? h.write(contentsOf: bad)
+            try? h.close()
+        }
+        // Everything is in the database: start an empty spool.
+        _ = truncate(spoolPath, 0)
+        store.logger.notice("audit spool \(spoolPath): \(rows.count) event(s) replayed into the database")
+    }
+
+    // MARK: Reading
+
+    /// The newest events of every replica, newest first, of one tenant (its requests and the admin actions that
+    /// concern it) or all.
+    public func recent(tenant: String?, limit: Int) async throws -> [AuditEvent] {
+        let jsons = try await store.withConnection { [logger = store.logger] c -> [String] in
+            let rows: PostgresRowSequence
+            if let tenant {
+                rows = try await c.query("""
+                    SELECT event::text FROM audit_events WHERE tenant_id = \(tenant) OR target_tenant = \(tenant)
+                    ORDER BY time DESC, seq DESC LIMIT \(limit)
+                    """, logger: logger)
+            } else {
+                rows = try await c.query("SELECT event::text FROM audit_events ORDER BY time DESC, seq DESC LIMIT \(limit)", logger: logger)
+            }
+            var out: [String] = []
+            for try await text in rows.decode(String.self) { out.append(text) }
+            return out
+        }
+        return jsons.compactMap { try? PostgresJSON.decoder.decode(AuditEvent.self, from: Data($0.utf8)) }
+    }
+}

@@ -1,0 +1,498 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// The ``TenantStore`` of a cluster: PostgreSQL shared by every replica, through postgres-nio's connection pool.
+///
+/// Every operation has a deadline (``timeout``): while the database is down or unreachable, callers get
+/// ``StoreError/unavailable(_:)`` (503 `store_unavailable`) within it instead of waiting, and the pool reconnects
+/// by itself once the database is back; no replica needs a restart.
+public final class PostgresTenantStore: TenantStore {
+    public let keyring: MasterKeyring
+    public let now: @Sendable () -> Date
+    public let url: PostgresURL
+    public var location: String { url.description }
+    /// How long one operation may take, connection wait included.
+    public let timeout: Duration
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    /// Connects (lazily: the first operation opens the first connection), then applies pending migrations unless
+    /// `migrate` is false, in which case a database behind this release's schema is refused.
+    public static func open(_ url: PostgresURL, keyring: MasterKeyring, now: @escaping @Sendable () -> Date = Date.init,
+                            migrate: Bool = true, timeout: Duration = .seconds(5),
+                            logger: Logger = Logger(label: "csanmt.postgres")) async throws -> PostgresTenantStore {
+        let store = PostgresTenantStore(url: url, keyring: keyring, now: now, timeout: timeout, logger: logger)
+        do {
+            if migrate {
+                _ = try await store.migrate()
+            } else {
+                let applied = try await store.appliedMigrations()
+                if let missing = PostgresMigrations.all.map(\.version).first(where: { !applied.contains($0) }) {
+                    throw StoreError.invalid("the tenant database lacks migration \(missing); run `csanmt db migrate --db \(url)`")
+                }
+            }
+        } catch {
+            await store.close()
+            throw error
+        }
+        return store
+    }
+
+    init(url: PostgresURL, keyring: MasterKeyring, now: @escaping @Sendable () -> Date, timeout: Duration, logger: Logger) {
+        self.url = url
+        self.keyring = keyring
+        self.now = now
+        self.timeout = timeout
+        self.logger = logger
+        var tls: PostgresClient.Configuration.TLS = .disable
+        var tlsConfig = TLSConfiguration.makeClientConfiguration()
+        switch url.tls {
+        case .disable: break
+        case .prefer:
+            tlsConfig.certificateVerification = .none   // libpq's `prefer`: encrypt when offered, verify nothing
+            tls = .prefer(tlsConfig)
+        case .require: tls = .require(tlsConfig)
+        }
+        var config = PostgresClient.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
+                                                  database: url.database, tls: tls)
+        config.options.maximumConnections = url.poolSize
+        config.options.connectTimeout = .seconds(3)
+        // Timestamps leave the server in UTC; tests give each run its own schema.
+        config.options.additionalStartupParameters = [("TimeZone", "UTC")] + (url.searchPath.map { [("search_path", $0)] } ?? [])
+        let client = PostgresClient(configuration: config, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    deinit { runner.cancel() }
+
+    public func close() async {
+        runner.cancel()
+        _ = await runner.value
+    }
+
+    /// The newest schema version this release knows.
+    public static var schemaVersion: Int { PostgresMigrations.latest }
+
+    /// Applies the pending migrations of the database at `url` and disconnects (`csanmt db migrate`). Migrations
+    /// touch no secret, so no master key is needed.
+    public static func migrate(_ url: PostgresURL, logger: Logger = Logger(label: "csanmt.postgres")) async throws -> [Int] {
+        let store = PostgresTenantStore(url: url, keyring: try MasterKeyring(base64Keys: [MasterKeyring.newKeyText()]), now: Date.init,
+                                        timeout: .seconds(30), logger: logger)
+        do {
+            let applied = try await store.migrate()
+            await store.close()
+            return applied
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Writes one audit event into the central trail of the database at `url` (the command line's changes).
+    public static func appendAudit(_ event: AuditEvent, replica: String, url: PostgresURL) async throws {
+        let store = PostgresTenantStore(url: url, keyring: try MasterKeyring(base64Keys: [MasterKeyring.newKeyText()]), now: Date.init,
+                                        timeout: .seconds(10), logger: Logger(label: "csanmt.postgres"))
+        let trail = CentralAuditTrail(store: store, replica: replica, spoolPath: "/dev/null")
+        do {
+            try await trail.insertNow(event)
+            await trail.stop()
+            await store.close()
+        } catch {
+            await trail.stop()
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Applies pending migrations (under the advisory lock); returns the versions applied.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await withConnection { c in try await PostgresMigrations.migrate(c, logger: self.logger) }
+    }
+
+    /// The migration versions recorded in the database.
+    public func appliedMigrations() async throws -> Set<Int> {
+        try await withConnection { c in try await PostgresMigrations.appliedVersions(c, logger: self.logger) }
+    }
+
+    // MARK: Running operations
+
+    /// `body` on a pooled connection, within ``timeout``; database failures become ``StoreError``s.
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = self.client, timeout = self.timeout
+        do {
+            return try await withThrowingTaskGroup(of: T.self) { group in
+                group.addTask { try await client.withConnection { try await body($0) } }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw StoreError.unavailable("the tenant database did not answer within \(timeout.components.seconds) s; retry shortly")
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// `body` in one transaction (rolled back if it throws), within ``timeout``.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let logger = self.logger
+        return try await withConnection { c in try await c.withTransaction(logger: logger) { try await body($0) } }
+    }
+
+    /// What a caller should see of a database failure: its own ``StoreError`` as thrown, a lost or refused
+    /// connection as `unavailable`, a duplicate key as `conflict`; anything else (a bug) as it is.
+    static func storeError(_ error: any Error) -> any Error {
+        if let e = error as? PostgresTransactionError {
+            return storeError(e.closureError ?? e.commitError ?? e.beginError ?? e.rollbackError ?? StoreError.unavailable("transaction failed"))
+        }
+        if error is StoreError { return error }
+        if let e = error as? PSQLError {
+            guard let state = e.serverInfo?[.sqlState] else {
+                return StoreError.unavailable("the tenant database is unavailable (\(e.code)); retry shortly")
+            }
+            if state == "23505" { return StoreError.conflict("that id is taken") }
+            // 08: connection exceptions; 57: shutdown and the like; 53: out of resources (too many connections).
+            if state.hasPrefix("08") || state.hasPrefix("57") || state.hasPrefix("53") {
+                return StoreError.unavailable("the tenant database is unavailable (\(state)); retry shortly")
+            }
+            return error
+        }
+        if error is CancellationError { return error }
+        // Connection set-up failures (refused, reset) reach us as NIO errors.
+        return StoreError.unavailable("the tenant database is unavailable; retry shortly")
+    }
+
+    // MARK: Tenants
+
+    public func createTenant(_ tenant: Tenant) async throws -> Tenant {
+        try StoreRules.validate(tenant)
+        let signing = try sealed(StoreRules.newSigningKey(tenant.id, at: tenant.createdAt))
+        return try await transaction { [logger] c in
+            // A concurrent create of the same id fails on the primary key (23505 → conflict).
+            guard try await c.record(Tenant.self, key: tenant.id, logger: logger) == nil else {
+                throw StoreError.conflict("tenant '\(tenant.id)' already exists")
+            }
+            try await c.insert(tenant, logger: logger)
+            try await c.insert(signing, logger: logger)
+            return tenant
+        }
+    }
+
+    public func tenant(_ id: String) async throws -> Tenant? {
+        try await withConnection { [logger] c in try await c.record(Tenant.self, key: id, logger: logger) }
+    }
+
+    public func tenants() async throws -> [Tenant] {
+        try await withConnection { [logger] c in
+            try await c.records(Tenant.self, "SELECT row_to_json(t)::text FROM tenants t ORDER BY id", logger: logger)
+        }
+    }
+
+    public func updateTenantReturningPrevious(_ id: String, _ changes: TenantChanges) async throws -> (before: Tenant, after: Tenant) {
+        let t = now()
+        let pair = try await transaction { [logger] c -> Pair<Tenant> in
+            guard let before = try await c.record(Tenant.self, key: id, forUpdate: true, logger: logger) else {
+                throw StoreError.notFound("no tenant '\(id)'")
+            }
+            let after = try changes.applied(to: before, now: t)
+            try await c.update(after, logger: logger)
+            return Pair(before: before, after: after)
+        }
+        return (pair.before, pair.after)
+    }
+
+    // MARK: API keys
+
+    public func insertKey(_ key: APIKey) async throws {
+        try await transaction { [logger] c in
+            guard let tenant = try await c.record(Tenant.self, key: key.tenantId, logger: logger) else {
+                throw StoreError.notFound("no tenant '\(key.tenantId)'")
+            }
+            try StoreRules.checkKeyScopes(key, of: tenant)
+            try await c.insert(key, logger: logger)
+        }
+    }
+
+    public func keys(tenantID: String?) async throws -> [APIKey] {
+        try await withConnection { [logger] c in
+            if let tenantID {
+                return try await c.records(APIKey.self, "SELECT row_to_json(t)::text FROM api_keys t WHERE tenant_id = \(tenantID) ORDER BY created_at, id",
+                                           logger: logger)
+            }
+            return try await c.records(APIKey.self, "SELECT row_to_json(t)::text FROM api_keys t ORDER BY created_at, id", logger: logger)
+        }
+    }
+
+    public func key(_ id: String) async throws -> APIKey? {
+        try await withConnection { [logger] c in try await c.record(APIKey.self, key: id, logger: logger) }
+    }
+
+    public func revokeKey(_ id: String) async throws -> APIKey {
+        let t = now()
+        return try await transaction { [logger] c in
+            guard var k = try await c.record(APIKey.self, key: id, forUpdate: true, logger: logger) else {
+                throw StoreError.notFound("no key '\(id)'")
+            }
+            if k.revokedAt == nil {
+                k.revokedAt = t
+                try await c.update(k, logger: logger)
+            }
+            return k
+        }
+    }
+
+    public func setKeyLimits(_ id: String, _ limits: KeyLimits) async throws -> (before: APIKey, after: APIKey) {
+        try limits.validate()
+        let pair = try await transaction { [logger] c -> Pair<APIKey> in
+            guard let before = try await c.record(APIKey.self, key: id, forUpdate: true, logger: logger) else {
+                throw StoreError.notFound("no key '\(id)'")
+            }
+            var after = before
+            after.limits = limits
+            try await c.update(after, logger: logger)
+            return Pair(before: before, after: after)
+        }
+        return (pair.before, pair.after)
+    }
+
+    public func authenticate(tenantID: String, plaintext: String) async throws -> APIKey? {
+        let digest = APIKeyCodec.hash(plaintext), t = now()
+        return try await withConnection { [logger] c in
+            let keys = try await c.records(APIKey.self, "SELECT row_to_json(t)::text FROM api_keys t WHERE tenant_id = \(tenantID)", logger: logger)
+            guard var k = StoreRules.constantTimeMatch(keys, digest: digest) else { return nil }
+            k.lastUsedAt = t
+            try await c.query("UPDATE api_keys SET last_used_at = \(t) WHERE id = \(k.id)", logger: logger)
+            return k
+        }
+    }
+
+    public func authenticate(plaintext: String) async throws -> APIKey? {
+        let digest = APIKeyCodec.hash(plaintext), t = now()
+        return try await withConnection { [logger] c in
+            guard var k = try await c.record(APIKey.self, "SELECT row_to_json(t)::text FROM api_keys t WHERE hash = \(digest)", logger: logger)
+            else { return nil }
+            if StoreRules.shouldRecordUse(k.lastUsedAt, now: t) {
+                k.lastUsedAt = t
+                try await c.query("UPDATE api_keys SET last_used_at = \(t) WHERE id = \(k.id)", logger: logger)
+            }
+            return k
+        }
+    }
+
+    // MARK: Signing keys
+
+    public func currentSigningKey(tenantID: String) async throws -> SigningKey {
+        let key = try await withConnection { [logger] c in
+            try await c.record(SigningKey.self, """
+                SELECT row_to_json(t)::text FROM signing_keys t WHERE tenant_id = \(tenantID) AND retired_at IS NULL
+                ORDER BY created_at DESC LIMIT 1
+                """, logger: logger)
+        }
+        guard let key else { throw StoreError.notFound("tenant '\(tenantID)' has no signing key") }
+        return try opened(key)
+    }
+
+    public func rotateSigningKey(tenantID: String, immediate: Bool, grace: TimeInterval) async throws -> SigningKey {
+        let t = now()
+        let key = StoreRules.newSigningKey(tenantID, at: t)
+        let sealedKey = try sealed(key)
+        try await transaction { [logger] c in
+            guard try await c.record(Tenant.self, key: tenantID, forUpdate: true, logger: logger) != nil else {
+                throw StoreError.notFound("no tenant '\(tenantID)'")
+            }
+            if immediate {
+                try await c.query("DELETE FROM signing_keys WHERE tenant_id = \(tenantID)", logger: logger)
+            } else {
+                try await c.query("UPDATE signing_keys SET retired_at = \(t) WHERE tenant_id = \(tenantID) AND retired_at IS NULL", logger: logger)
+            }
+            try await c.insert(sealedKey, logger: logger)
+            try await c.query("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < \(t.addingTimeInterval(-grace))",
+                              logger: logger)
+        }
+        return key
+    }
+
+    public func purgeRetiredSigningKeys(grace: TimeInterval) async throws -> Int {
+        let cutoff = now().addingTimeInterval(-grace)
+        return try await withConnection { [logger] c in
+            try await c.scalar(Int.self, """
+                WITH gone AS (DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < \(cutoff) RETURNING 1)
+                SELECT count(*)::bigint FROM gone
+                """, logger: logger) ?? 0
+        }
+    }
+
+    public func authRecords(keyID: String, tenantID: String) async throws -> AuthRecords {
+        // One statement, so both rows come from the same snapshot.
+        let pair = try await withConnection { [logger] c -> [String?] in
+            var row: [String?] = [nil, nil]
+            for try await (k, t) in try await c.query("""
+                SELECT (SELECT row_to_json(k)::text FROM api_keys k WHERE k.id = \(keyID)),
+                       (SELECT row_to_json(t)::text FROM tenants t WHERE t.id = \(tenantID))
+                """, logger: logger).decode((String?, String?).self) { row = [k, t] }
+            return row
+        }
+        return AuthRecords(apiKey: try pair[0].map { try PostgresJSON.decoder.decode(APIKey.self, from: Data($0.utf8)) },
+                           tenant: try pair[1].map { try PostgresJSON.decoder.decode(Tenant.self, from: Data($0.utf8)) })
+    }
+
+    public func signingKey(kid: String) async throws -> SigningKey? {
+        try await withConnection { [logger] c in try await c.record(SigningKey.self, key: kid, logger: logger) }.map(opened)
+    }
+
+    // MARK: Operators
+
+    public func insertOperator(_ op: Operator, signingKey: OperatorSigningKey) async throws {
+        let sealedKey = try sealed(signingKey)
+        try await transaction { [logger] c in
+            guard try await c.record(Operator.self, key: op.id, logger: logger) == nil else {
+                throw StoreError.conflict("operator '\(op.id)' already exists")
+            }
+            try await c.insert(op, logger: logger)
+            try await c.insert(sealedKey, logger: logger)
+        }
+    }
+
+    public func operators() async throws -> [Operator] {
+        try await withConnection { [logger] c in
+            try await c.records(Operator.self, "SELECT row_to_json(t)::text FROM operators t ORDER BY id", logger: logger)
+        }
+    }
+
+    public func `operator`(_ id: String) async throws -> Operator? {
+        try await withConnection { [logger] c in try await c.record(Operator.self, key: id, logger: logger) }
+    }
+
+    public func setOperatorDisabled(_ id: String, _ disabled: Bool) async throws -> (before: Operator, after: Operator) {
+        let t = now()
+        let pair = try await transaction { [logger] c -> Pair<Operator> in
+            guard let before = try await c.record(Operator.self, key: id, forUpdate: true, logger: logger) else {
+                throw StoreError.notFound("no operator '\(id)'")
+            }
+            var after = before
+            after.disabledAt = disabled ? (before.disabledAt ?? t) : nil
+            try await c.update(after, logger: logger)
+            return Pair(before: before, after: after)
+        }
+        return (pair.before, pair.after)
+    }
+
+    public func replaceOperatorKey(_ id: String, prefix: String, hash: String, signingKey: OperatorSigningKey) async throws -> Operator {
+        let sealedKey = try sealed(signingKey)
+        return try await transaction { [logger] c in
+            guard var op = try await c.record(Operator.self, key: id, forUpdate: true, logger: logger) else {
+                throw StoreError.notFound("no operator '\(id)'")
+            }
+            op.prefix = prefix
+            op.hash = hash
+            try await c.update(op, logger: logger)
+            try await c.query("DELETE FROM operator_signing_keys WHERE operator_id = \(id)", logger: logger)
+            try await c.insert(sealedKey, logger: logger)
+            return op
+        }
+    }
+
+    public func authenticateOperator(id: String, plaintext: String) async throws -> Operator? {
+        let digest = APIKeyCodec.hash(plaintext), t = now()
+        return try await withConnection { [logger] c in
+            guard var op = try await c.record(Operator.self, key: id, logger: logger) else {
+                _ = APIKeyCodec.constantTimeEquals(digest, digest)   // same work as a wrong key
+                return nil
+            }
+            guard APIKeyCodec.constantTimeEquals(op.hash, digest) else { return nil }
+            op.lastUsedAt = t
+            try await c.query("UPDATE operators SET last_used_at = \(t) WHERE id = \(id)", logger: logger)
+            return op
+        }
+    }
+
+    public func operatorSigningKey(operatorID: String) async throws -> OperatorSigningKey {
+        let key = try await withConnection { [logger] c in
+            try await c.record(OperatorSigningKey.self, """
+                SELECT row_to_json(t)::text FROM operator_signing_keys t WHERE operator_id = \(operatorID) ORDER BY created_at DESC LIMIT 1
+                """, logger: logger)
+        }
+        guard let key else { throw StoreError.notFound("operator '\(operatorID)' has no signing key") }
+        return try opened(key)
+    }
+
+    public func operatorSigningKey(kid: String) async throws -> OperatorSigningKey? {
+        try await withConnection { [logger] c in try await c.record(OperatorSigningKey.self, key: kid, logger: logger) }.map(opened)
+    }
+
+    // MARK: Secrets at rest
+
+    public func reencryptSecrets() async throws -> Int {
+        let keyring = self.keyring
+        return try await transaction { [logger] c in
+            var count = 0
+            for var k in try await c.records(SigningKey.self, "SELECT row_to_json(t)::text FROM signing_keys t FOR UPDATE", logger: logger) {
+                k.secret = try keyring.encrypt(try keyring.decrypt(k.secret, kid: k.kid), kid: k.kid)
+                try await c.update(k, logger: logger)
+                count += 1
+            }
+            for var k in try await c.records(OperatorSigningKey.self, "SELECT row_to_json(t)::text FROM operator_signing_keys t FOR UPDATE",
+                                             logger: logger) {
+                k.secret = try keyring.encrypt(try keyring.decrypt(k.secret, kid: k.kid), kid: k.kid)
+                try await c.update(k, logger: logger)
+                count += 1
+            }
+            return count
+        }
+    }
+
+    public func secretKeyIDs() async throws -> [String: Int] {
+        let blobs = try await withConnection { [logger] c -> [Data] in
+            var out: [Data] = []
+            for try await b in try await c.query("SELECT secret FROM signing_keys UNION ALL SELECT secret FROM operator_signing_keys",
+                                                 logger: logger).decode(Data.self) { out.append(b) }
+            return out
+        }
+        var out: [String: Int] = [:]
+        for blob in blobs { out[Self.masterKeyID(ofSealed: blob), default: 0] += 1 }
+        return out
+    }
+
+    // MARK: Moving data
+
+    public func exportAll() async throws -> StoreSnapshot {
+        try await transaction { [logger] c in
+            var s = StoreSnapshot()
+            s.tenants = try await c.records(Tenant.self, "SELECT row_to_json(t)::text FROM tenants t ORDER BY id", logger: logger)
+            s.keys = try await c.records(APIKey.self, "SELECT row_to_json(t)::text FROM api_keys t ORDER BY created_at, id", logger: logger)
+            s.signingKeys = try await c.records(SigningKey.self, "SELECT row_to_json(t)::text FROM signing_keys t ORDER BY created_at, kid",
+                                                logger: logger)
+            s.operators = try await c.records(Operator.self, "SELECT row_to_json(t)::text FROM operators t ORDER BY id", logger: logger)
+            s.operatorSigningKeys = try await c.records(OperatorSigningKey.self,
+                                                        "SELECT row_to_json(t)::text FROM operator_signing_keys t ORDER BY created_at, kid",
+                                                        logger: logger)
+            return s
+        }
+    }
+
+    public func importAll(_ s: StoreSnapshot) async throws {
+        let location = self.location
+        try await transaction { [logger] c in
+            let existing = try await c.scalar(Int.self, "SELECT (SELECT count(*) FROM tenants) + (SELECT count(*) FROM operators)",
+                                              logger: logger) ?? 0
+            guard existing == 0 else { throw StoreError.conflict("\(location) already holds tenants or operators; copy into an empty store") }
+            for r in s.tenants { try await c.insert(r, logger: logger) }
+            for r in s.keys { try await c.insert(r, logger: logger) }
+            for r in s.signingKeys { try await c.insert(r, logger: logger) }
+            for r in s.operators { try await c.insert(r, logger: logger) }
+            for r in s.operatorSigningKeys { try await c.insert(r, logger: logger) }
+        }
+    }
+}
+
+/// A record before and after a change (Sendable across the transaction boundary, unlike a tuple of generics).
+struct Pair<R: Sendable>: Sendable {
+    let before: R
+    let after: R
+}
