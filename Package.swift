@@ -89,6 +89,7 @@ let package = Package(
                 "Server", "Translation", "ConvertWeightsKit", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "JWTKit", package: "jwt-kit"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),   // the store tests' own schemas
                 .product(name: "X509", package: "swift-certificates"),   // test certificates made at test time
             ],
             path: "Tests/ServerTests"),

@@ -124,7 +124,9 @@ enum TimestampText {
             return v
         }
         guard u.count >= 19, let y = number(0, 4), let mo = number(5, 2), let d = number(8, 2), let h = number(11, 2),
-              let mi = number(14, 2), let s = number(17, 2), (1...12).contains(mo), (1...31).contains(d) else { return nil }
+              let mi = number(14, 2), let s = number(17, 2), (1...12).contains(mo), (1...31).contains(d),
+              u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[10] == UInt8(ascii: "T"), u[13] == UInt8(ascii: ":"),
+              u[16] == UInt8(ascii: ":") else { return nil }
         var i = 19
         var micros: Int64 = 0
         if i < u.count, u[i] == UInt8(ascii: ".") {

@@ -6,10 +6,10 @@ extension SQLiteTenantStore {
         try db.read { db in
             var s = StoreSnapshot()
             s.tenants = try Tenant.order(Column("id")).fetchAll(db)
-            s.keys = try APIKey.order(Column("created_at")).fetchAll(db)
-            s.signingKeys = try SigningKey.order(Column("created_at")).fetchAll(db)
+            s.keys = try APIKey.order(Column("created_at"), Column("id")).fetchAll(db)
+            s.signingKeys = try SigningKey.order(Column("created_at"), Column("kid")).fetchAll(db)
             s.operators = try Operator.order(Column("id")).fetchAll(db)
-            s.operatorSigningKeys = try OperatorSigningKey.order(Column("created_at")).fetchAll(db)
+            s.operatorSigningKeys = try OperatorSigningKey.order(Column("created_at"), Column("kid")).fetchAll(db)
             return s
         }
     }

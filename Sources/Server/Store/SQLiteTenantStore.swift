@@ -82,7 +82,7 @@ public final class SQLiteTenantStore: TenantStore {
 
     public func keys(tenantID: String?) throws -> [APIKey] {
         try db.read { db in
-            var q = APIKey.order(Column("created_at"))
+            var q = APIKey.order(Column("created_at"), Column("id"))
             if let tenantID { q = q.filter(Column("tenant_id") == tenantID) }
             return try q.fetchAll(db)
         }

@@ -40,12 +40,14 @@ struct Fixture: Sendable {
 func makeFixture() -> Fixture {
     let path = "/dev/shm/csanmt-fuzz-jwt-\(getpid()).sqlite"
     try? FileManager.default.removeItem(atPath: path)
-    let store = try! TenantStore(path: path, keyring: try! MasterKeyring(base64Keys: [MasterKeyring.newKeyText()]))
-    try! store.createTenant(id: "alpha", name: "Alpha", scopes: [.translateBasic, .translateBatch])
-    try! store.createTenant(id: "beta", name: "Beta", scopes: [.translateBasic, .translateBatch, .usageRead, .tenantAdmin, .translateCompat])
-    let (alphaKey, alphaPlain) = try! store.createKey(tenantID: "alpha", scopes: [.translateBasic])
-    let (_, betaPlain) = try! store.createKey(tenantID: "beta")
-    let (_, rootPlain) = try! store.createOperator(id: "root", name: "Root")
+    let store = try! SQLiteTenantStore(path: path, keyring: try! MasterKeyring(base64Keys: [MasterKeyring.newKeyText()]))
+    _ = try! blocking { try await store.createTenant(id: "alpha", name: "Alpha", scopes: [.translateBasic, .translateBatch]) }.get()
+    _ = try! blocking {
+        try await store.createTenant(id: "beta", name: "Beta", scopes: [.translateBasic, .translateBatch, .usageRead, .tenantAdmin, .translateCompat])
+    }.get()
+    let (alphaKey, alphaPlain) = try! blocking { try await store.createKey(tenantID: "alpha", scopes: [.translateBasic]) }.get()
+    let (_, betaPlain) = try! blocking { try await store.createKey(tenantID: "beta") }.get()
+    let (_, rootPlain) = try! blocking { try await store.createOperator(id: "root", name: "Root") }.get()
     let tokens = TokenService(store: store)
     let alpha = try! blocking { try await tokens.issue(tenantID: "alpha", apiKey: alphaPlain) }.get()
     _ = try! blocking { try await tokens.issue(tenantID: "beta", apiKey: betaPlain) }.get()
