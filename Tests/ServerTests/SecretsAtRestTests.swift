@@ -6,7 +6,7 @@ import Testing
 @testable import Translation
 
 /// Signing secrets are encrypted with the master keyring; rotation through a two-key ring.
-@Suite("Secrets at rest")
+@Suite("Secrets at rest", .enabled(if: TestServer.backend == .sqlite, "reads and reopens the SQLite file; both stores: StoreContractTests"))
 struct SecretsAtRestTests {
     static func tempDB() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csanmt-secrets-\(UUID().uuidString)")

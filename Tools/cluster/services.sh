@@ -33,7 +33,7 @@ pg_up() {
 pg_start() {
     local dir=$1 port=$2
     as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=200 -c fsync=off -c synchronous_commit=off" start >/dev/null
+        -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=1000 -c fsync=off -c synchronous_commit=off" start >/dev/null
 }
 
 # pg_down DIR: fast shutdown (open connections are closed; what was committed stays).

@@ -8,8 +8,9 @@ import PostgresNIO
 /// what is pending and the others find it done. A database migrated by a newer release (a version this binary
 /// does not know) is refused, so an old replica never writes rows it does not understand.
 enum PostgresMigrations {
-    /// `pg_advisory_xact_lock` key: "csanmt" in ASCII.
-    static let lockKey: Int64 = 0x6373_616E_6D74
+    /// First half of the `pg_advisory_xact_lock` key ("csnt" in ASCII); the second is the schema's hash, so the
+    /// replicas of one deployment wait for each other and deployments in other schemas do not.
+    static let lockKey: Int32 = 0x6373_6E74
     static let all: [(version: Int, name: String, sql: [String])] = [
         (1, "tenants, api keys, signing keys, operators", [
             """
@@ -55,7 +56,7 @@ enum PostgresMigrations {
     /// Applies the pending migrations in one transaction under the advisory lock; returns the versions applied.
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws -> [Int] {
         try await connection.withTransaction(logger: logger) { c in
-            try await c.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+            try await c.query("SELECT pg_advisory_xact_lock(\(lockKey), hashtext(current_schema()))", logger: logger)
             try await c.query("""
                 CREATE TABLE IF NOT EXISTS csanmt_migrations (version integer PRIMARY KEY, name text NOT NULL,
                   applied_at timestamptz NOT NULL DEFAULT now())

@@ -111,7 +111,8 @@ public final class PostgresTenantStore: TenantStore {
     /// Applies pending migrations (under the advisory lock); returns the versions applied.
     @discardableResult
     public func migrate() async throws -> [Int] {
-        try await withConnection { c in try await PostgresMigrations.migrate(c, logger: self.logger) }
+        // Its own deadline: replicas starting together wait for each other's migrations on the lock.
+        try await withConnection(timeout: max(timeout, .seconds(60))) { c in try await PostgresMigrations.migrate(c, logger: self.logger) }
     }
 
     /// The migration versions recorded in the database.
@@ -122,8 +123,9 @@ public final class PostgresTenantStore: TenantStore {
     // MARK: Running operations
 
     /// `body` on a pooled connection, within ``timeout``; database failures become ``StoreError``s.
-    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let client = self.client, timeout = self.timeout
+    func withConnection<T: Sendable>(timeout: Duration? = nil,
+                                     _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = self.client, timeout = timeout ?? self.timeout
         do {
             return try await withThrowingTaskGroup(of: T.self) { group in
                 group.addTask { try await client.withConnection { try await body($0) } }

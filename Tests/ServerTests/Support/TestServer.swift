@@ -54,7 +54,7 @@ struct TestServer {
         // The server's own wiring (ServerBuilder), with a temporary SQLite store on the test clock unless a test
         // gives another store, and the audit lines in a file the tests read.
         var builder = ServerBuilder(config: config, translator: translator ?? EchoTranslator(), metrics: metrics, now: { clock.now })
-        builder.store = try store ?? SQLiteTenantStore(path: dir.appendingPathComponent("tenants.sqlite").path, now: { clock.now })
+        if let store { builder.store = store } else { builder.store = try await Self.makeStore(dir: dir, clock: clock) }
         builder.audit = try audit ?? AuditLog(.init(path: auditPath))
         builder.quota = quota
         builder.redis = redis
@@ -63,6 +63,29 @@ struct TestServer {
     }
 
     var store: any TenantStore { env.store }
+
+    /// The store every server test runs on: SQLite, or PostgreSQL with `CSANMT_TEST_STORE=postgres` (and
+    /// `CSANMT_TEST_POSTGRES_URL`), which `.ci/run` sets for a second run of the server suites.
+    static let backend: StoreBackend =
+        ProcessInfo.processInfo.environment["CSANMT_TEST_STORE"] == "postgres" && StoreBackend.postgresURL != nil ? .postgres : .sqlite
+
+    /// The folder's store: its SQLite file, or the PostgreSQL schema named in it (made by the first server on the
+    /// folder, so a second one shares it, as replicas do).
+    static func makeStore(dir: URL, clock: TestClock) async throws -> any TenantStore {
+        guard backend == .postgres else {
+            return try SQLiteTenantStore(path: dir.appendingPathComponent("tenants.sqlite").path, now: { clock.now })
+        }
+        let schemaFile = dir.appendingPathComponent("postgres-schema"), keyFile = dir.appendingPathComponent("master-key")
+        if !FileManager.default.fileExists(atPath: schemaFile.path) {
+            try await StoreBackend.newSchema().write(to: schemaFile, atomically: true, encoding: .utf8)
+            try MasterKeyring.newKeyText().write(to: keyFile, atomically: true, encoding: .utf8)
+        }
+        var url = try PostgresURL(StoreBackend.postgresURL!)
+        url.searchPath = try String(contentsOf: schemaFile, encoding: .utf8)
+        url.poolSize = 3   // a test's store is never closed: keep what it holds small
+        return try await PostgresTenantStore.open(url, keyring: try MasterKeyring.parse(fileText: String(contentsOf: keyFile, encoding: .utf8)),
+                                                  now: { clock.now })
+    }
     func app() -> some ApplicationProtocol { Application(router: ServerApp.makeRouter(env)) }
 
     /// Creates a tenant with a key; returns the plaintext key.
