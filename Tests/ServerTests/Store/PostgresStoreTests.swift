@@ -48,7 +48,8 @@ struct PostgresStoreTests {
             guard case StoreError.unavailable = error else { return false }
             return true
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // A bound far above the 2 s deadline (a loaded machine is slow), far below "forever".
+        #expect(ContinuousClock.now - start < .seconds(30))
         #expect(RequestAuditMiddleware.apiError(for: StoreError.unavailable("down")).status == .serviceUnavailable)
         #expect(RequestAuditMiddleware.apiError(for: StoreError.unavailable("down")).code == "store_unavailable")
         await store.close()
