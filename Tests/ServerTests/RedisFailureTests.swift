@@ -65,6 +65,58 @@ struct RedisFailureTests {
         #expect(stored == QuotaUsage(requests: 4, characters: 8))
         #expect(log.events.map(\.up) == [false, true])
     }
+
+    @Test("a call that waited for a connection while another found Redis failing fails at once, without trying Redis")
+    func breakerRecheckedAfterWaiting() async throws {
+        let redis = try RedisTestServer()
+        // One connection, a 0.3 s timeout: BLPOP for 2 s outlasts it, so the first call fails as if Redis were down.
+        let client = RedisClient(url: try RedisURL(redis.url), size: 1, timeout: 0.3, retryInterval: 30)
+        #expect(await client.ping())
+        let slow = Task { try await client.command(["BLPOP", "csanmt-test-nothing", "2"]) }
+        try await Task.sleep(for: .milliseconds(100))   // the BLPOP holds the only connection
+        let queued = Task { try await client.command(["PING"]) }   // waits for it
+        await #expect(throws: RedisError.self) { _ = try await slow.value }
+        await #expect { _ = try await queued.value } throws: { "\($0)".contains("failed while this call waited") }
+        redis.stop()
+    }
+
+    @Test("a cache Redis that is full (noeviction) costs cache misses, never a request or a quota check")
+    func fullCacheRedis() async throws {
+        let counters = try RedisTestServer()
+        let cache = try RedisTestServer(["--maxmemory", "1mb", "--maxmemory-policy", "noeviction"])
+        // Fill the cache's Redis until it refuses writes.
+        let filler = RedisClient(url: try RedisURL(cache.url))
+        let blob = String(repeating: "x", count: 64 << 10)
+        var refused = false
+        for i in 0..<64 where !refused {
+            do {
+                if case .error = try await filler.command(["SET", "filler:\(i)", blob]) { refused = true }
+            } catch RedisError.reply(let message) {
+                refused = message.contains("OOM")
+            }
+        }
+        #expect(refused, "the cache Redis is full")
+        var config = ServerConfig()
+        config.redis = counters.url
+        config.redisCache = cache.url
+        config.cacheEntries = 0   // every lookup goes to Redis
+        let s = try await TestServer(config: config)
+        let key = try await s.tenant("org_c", dailyRequests: 25)
+        try await s.app().test(.router) { client in
+            let token = try #require(try await client.token("org_c", key))
+            var statuses: [UInt] = []
+            for i in 0..<30 {
+                statuses.append(UInt(try await client.postJSON("/api/v1/translate", #"{"text": "t\#(i)"}"#, token: token).status.code))
+            }
+            #expect(statuses == Array(repeating: 200, count: 25) + Array(repeating: 429, count: 5), "\(statuses)")
+        }
+        let day = UsageDay(s.clock.now)
+        let usage = try await RedisQuotaCounter(client: RedisClient(url: try RedisURL(counters.url)), mode: .failClosed) { _, _ in }
+            .usage(tenants: ["org_c"], day: day)["org_c"]
+        #expect(usage?.requests == 25, "counted in the counters' Redis")
+        counters.stop()
+        cache.stop()
+    }
 }
 
 final class StateLog: @unchecked Sendable {

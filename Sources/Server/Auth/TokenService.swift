@@ -61,7 +61,7 @@ public struct TokenService: Sendable {
         // Both lookups always run, so an unknown tenant answers in the same time as a wrong key.
         let tenantRecord = try await store.tenant(tenantID)
         let keyRecord = try await store.authenticate(tenantID: tenantID, plaintext: apiKey)
-        guard let tenant = tenantRecord, let key = keyRecord else { throw APIError.invalidCredentials }
+        guard let tenant = tenantRecord, let key = keyRecord else { throw AuthError.invalidCredentials }
         try admit(tenant)
         let t = now()
         try Self.checkUsable(key, tenant, at: t)
@@ -73,7 +73,7 @@ public struct TokenService: Sendable {
     /// same checks as ``issue(tenantID:apiKey:admit:)``, without a token.
     public func identity(apiKey: String) async throws -> Identity {
         guard let key = try await store.authenticate(plaintext: apiKey), let tenant = try await store.tenant(key.tenantId) else {
-            throw APIError.invalidCredentials
+            throw AuthError.invalidCredentials
         }
         try Self.checkUsable(key, tenant, at: now())
         return Identity(tenant: tenant, keyID: key.id, scopes: key.grantedScopes(of: tenant), tokenID: "", keyLimits: key.limits)
@@ -81,16 +81,16 @@ public struct TokenService: Sendable {
 
     /// A key that authenticated may be used: not revoked, not expired, its tenant enabled.
     static func checkUsable(_ key: APIKey, _ tenant: Tenant, at t: Date) throws {
-        guard key.revokedAt == nil else { throw APIError.invalidToken("key_revoked", "this API key has been revoked") }
-        guard key.isActive(at: t) else { throw APIError.invalidToken("key_expired", "this API key has expired") }
-        guard tenant.enabled else { throw APIError.tenantDisabled }
+        guard key.revokedAt == nil else { throw AuthError.invalidToken(code: "key_revoked", message: "this API key has been revoked") }
+        guard key.isActive(at: t) else { throw AuthError.invalidToken(code: "key_expired", message: "this API key has expired") }
+        guard tenant.enabled else { throw AuthError.tenantDisabled }
     }
 
     /// Exchanges an operator's key for an operator token (``adminLifetime``). Unknown operator, wrong key and a
     /// disabled operator give the same error.
     public func issueOperator(operatorID: String, apiKey: String) async throws -> (token: String, operator: Operator, expiresIn: Int) {
         guard let op = try await store.authenticateOperator(id: operatorID, plaintext: apiKey), op.disabledAt == nil else {
-            throw APIError.invalidCredentials
+            throw AuthError.invalidCredentials
         }
         let (token, expiresIn) = try await signOperator(op.id, at: now())
         return (token, op, expiresIn)
@@ -143,33 +143,33 @@ public struct TokenService: Sendable {
     public func verify(_ token: String) async throws -> Principal {
         let header = try Self.header(of: token)
         guard header.alg == "HS256" else {
-            throw APIError.invalidToken("unsupported_algorithm", "tokens must be HS256; got '\(header.alg ?? "none")'")
+            throw AuthError.invalidToken(code: "unsupported_algorithm", message: "tokens must be HS256; got '\(header.alg ?? "none")'")
         }
-        guard let kid = header.kid else { throw APIError.invalidToken("unknown_signing_key", "the token's signing key is unknown") }
+        guard let kid = header.kid else { throw AuthError.invalidToken(code: "unknown_signing_key", message: "the token's signing key is unknown") }
         if kid.hasPrefix("ok_") { return .operator(try await verifyOperator(token, kid: kid)) }
         return .tenant(try await verifyTenant(token, kid: kid))
     }
 
     func verifyTenant(_ token: String, kid: String) async throws -> Identity {
         guard let signing = try await store.signingKey(kid: kid) else {
-            throw APIError.invalidToken("unknown_signing_key", "the token's signing key is unknown")
+            throw AuthError.invalidToken(code: "unknown_signing_key", message: "the token's signing key is unknown")
         }
         let claims = try await Self.decode(token, as: TokenClaims.self, kid: kid, secret: signing.secret)
         let t = now()
         if let retired = signing.retiredAt, t > retired.addingTimeInterval(grace) {
-            throw APIError.invalidToken("signing_key_retired", "the token was signed with a retired key; request a new token")
+            throw AuthError.invalidToken(code: "signing_key_retired", message: "the token was signed with a retired key; request a new token")
         }
         try checkStandard(exp: claims.exp, nbf: claims.nbf, iss: claims.iss, aud: claims.aud, at: t)
-        guard claims.tid == signing.tenantId else { throw APIError.invalidToken("malformed_token", "the token's tenant does not match its key") }
-        guard try await !denyList.isDenied(claims.jti.value) else { throw Self.signedOut }
+        guard claims.tid == signing.tenantId else { throw AuthError.invalidToken(code: "malformed_token", message: "the token's tenant does not match its key") }
+        guard try await !denyList.isDenied(claims.jti.value) else { throw AuthError.signedOut }
         let records = try await store.authRecords(keyID: claims.keyID, tenantID: claims.tid)
         guard let key = records.apiKey, key.tenantId == claims.tid else {
-            throw APIError.invalidToken("key_revoked", "the API key behind this token no longer exists")
+            throw AuthError.invalidToken(code: "key_revoked", message: "the API key behind this token no longer exists")
         }
-        guard key.revokedAt == nil else { throw APIError.invalidToken("key_revoked", "the API key behind this token has been revoked") }
-        guard key.isActive(at: t) else { throw APIError.invalidToken("key_expired", "the API key behind this token has expired") }
-        guard let tenant = records.tenant else { throw APIError.invalidCredentials }
-        guard tenant.enabled else { throw APIError.tenantDisabled }
+        guard key.revokedAt == nil else { throw AuthError.invalidToken(code: "key_revoked", message: "the API key behind this token has been revoked") }
+        guard key.isActive(at: t) else { throw AuthError.invalidToken(code: "key_expired", message: "the API key behind this token has expired") }
+        guard let tenant = records.tenant else { throw AuthError.invalidCredentials }
+        guard tenant.enabled else { throw AuthError.tenantDisabled }
         let granted = Set(claims.scope.split(separator: " ").compactMap { Scope(rawValue: String($0)) })
         // The token's scopes, within what the key and its tenant hold now (either may have lost some since).
         return Identity(tenant: tenant, keyID: key.id, scopes: granted.intersection(key.grantedScopes(of: tenant)), tokenID: claims.jti.value,
@@ -178,21 +178,20 @@ public struct TokenService: Sendable {
 
     func verifyOperator(_ token: String, kid: String) async throws -> OperatorIdentity {
         guard let signing = try await store.operatorSigningKey(kid: kid) else {
-            throw APIError.invalidToken("unknown_signing_key", "the token's signing key is unknown")
+            throw AuthError.invalidToken(code: "unknown_signing_key", message: "the token's signing key is unknown")
         }
         let claims = try await Self.decode(token, as: OperatorClaims.self, kid: kid, secret: signing.secret)
         try checkStandard(exp: claims.exp, nbf: claims.nbf, iss: claims.iss, aud: claims.aud, at: now())
         guard claims.typ == "operator", claims.sub.value == signing.operatorId else {
-            throw APIError.invalidToken("malformed_token", "the token's operator does not match its key")
+            throw AuthError.invalidToken(code: "malformed_token", message: "the token's operator does not match its key")
         }
-        guard try await !denyList.isDenied(claims.jti.value) else { throw Self.signedOut }
+        guard try await !denyList.isDenied(claims.jti.value) else { throw AuthError.signedOut }
         guard let op = try await store.operator(claims.sub.value), op.disabledAt == nil else {
-            throw APIError.invalidToken("operator_disabled", "this operator is disabled or no longer exists")
+            throw AuthError.invalidToken(code: "operator_disabled", message: "this operator is disabled or no longer exists")
         }
         return OperatorIdentity(operatorID: op.id, name: op.name, tokenID: claims.jti.value, tokenExpiry: claims.exp.value)
     }
 
-    static let signedOut = APIError.invalidToken("token_revoked", "this token was signed out; request a new one")
 
     /// Checks the signature (JWTKit) and decodes the claims.
     static func decode<C: JWTPayload>(_ token: String, as: C.Type, kid: String, secret: Data) async throws -> C {
@@ -201,20 +200,20 @@ public struct TokenService: Sendable {
         do {
             return try await keys.verify(token, as: C.self)
         } catch let e as JWTError where e.errorType == .signatureVerificationFailed {
-            throw APIError.invalidToken("invalid_signature", "the token's signature does not verify")
+            throw AuthError.invalidToken(code: "invalid_signature", message: "the token's signature does not verify")
         } catch {
-            throw APIError.invalidToken("malformed_token", "the token cannot be decoded")
+            throw AuthError.invalidToken(code: "malformed_token", message: "the token cannot be decoded")
         }
     }
 
     /// Time (60 s of clock skew on `nbf`), issuer and audience.
     func checkStandard(exp: ExpirationClaim, nbf: NotBeforeClaim, iss: IssuerClaim, aud: AudienceClaim, at t: Date) throws {
-        guard t < exp.value else { throw APIError.invalidToken("token_expired", "the token has expired; request a new one") }
+        guard t < exp.value else { throw AuthError.invalidToken(code: "token_expired", message: "the token has expired; request a new one") }
         guard t >= nbf.value.addingTimeInterval(-60) else {
-            throw APIError.invalidToken("token_not_yet_valid", "the token is not valid yet")
+            throw AuthError.invalidToken(code: "token_not_yet_valid", message: "the token is not valid yet")
         }
-        guard iss.value == issuer else { throw APIError.invalidToken("invalid_issuer", "the token was issued by someone else") }
-        guard aud.value.contains(audience) else { throw APIError.invalidToken("invalid_audience", "the token is not meant for this service") }
+        guard iss.value == issuer else { throw AuthError.invalidToken(code: "invalid_issuer", message: "the token was issued by someone else") }
+        guard aud.value.contains(audience) else { throw AuthError.invalidToken(code: "invalid_audience", message: "the token is not meant for this service") }
     }
 
     struct Header: Decodable { let alg: String?; let kid: String? }
@@ -224,7 +223,7 @@ public struct TokenService: Sendable {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let data = base64URLDecode(String(parts[0])),
               let header = try? JSONDecoder().decode(Header.self, from: data) else {
-            throw APIError.invalidToken("malformed_token", "the token is not a JWT")
+            throw AuthError.invalidToken(code: "malformed_token", message: "the token is not a JWT")
         }
         return header
     }

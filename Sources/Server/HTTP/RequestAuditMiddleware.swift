@@ -77,10 +77,19 @@ struct RequestAuditMiddleware: RouterMiddleware {
 
     static let probes: Set<String> = ["/api/health", "/api/ready"]
 
-    /// Maps any error to the API's error shape; internal details never leak.
+    /// Maps any error to the API's error shape; internal details never leak. The one place where domain errors
+    /// (auth, store, quota, rate limits, admission, the engine's) become HTTP.
     static func apiError(for error: Error) -> APIError {
         switch error {
         case let e as APIError: return e
+        case let e as AuthError:
+            switch e {
+            case .invalidCredentials: return .invalidCredentials
+            case .invalidToken(let code, let message): return .invalidToken(code, message)
+            case .tenantDisabled: return .tenantDisabled
+            }
+        case let e as QuotaExceeded:
+            return .quotaExceeded(e)
         case let e as StoreError:
             switch e {
             case .invalid(let m): return APIError(.badRequest, "invalid_request", m)

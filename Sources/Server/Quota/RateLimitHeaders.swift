@@ -21,12 +21,25 @@ enum RateLimitHeaders {
         headers[state] = states.joined(separator: ", ")
     }
 
+}
+
+/// A daily quota that this request would exceed (mapped to 429 `quota_exceeded` in one place).
+public struct QuotaExceeded: Error, Sendable {
+    public let kind: QuotaKind
+    public let limits: QuotaLimits
+    public let usage: QuotaUsage
+    public let day: UsageDay
+    public let now: Date
+}
+
+extension APIError {
     /// 429 naming the limit and when it resets, with `Retry-After` and the RateLimit headers.
-    static func quotaExceeded(_ kind: QuotaKind, limits: QuotaLimits, usage: QuotaUsage, day: UsageDay, now: Date) -> APIError {
-        let resetIn = day.secondsUntilReset(from: now)
+    static func quotaExceeded(_ e: QuotaExceeded) -> APIError {
+        let (kind, limits, usage, day) = (e.kind, e.limits, e.usage, e.day)
+        let resetIn = day.secondsUntilReset(from: e.now)
         var h = HTTPFields()
         h[.retryAfter] = String(resetIn)
-        apply(to: &h, limits: limits, usage: usage, resetIn: resetIn)
+        RateLimitHeaders.apply(to: &h, limits: limits, usage: usage, resetIn: resetIn)
         let reset = ISO8601DateFormatter().string(from: day.resetsAt)
         let message: String
         switch kind {

@@ -59,6 +59,8 @@ public final class RedisClient: Sendable {
         }
         /// Connection failures so far.
         var generation: Int { lock.lock(); defer { lock.unlock() }; return failures }
+        /// Whether a failure opened it and no call has succeeded since.
+        var isOpen: Bool { lock.lock(); defer { lock.unlock() }; return openedAt != nil }
     }
 
     /// - Parameters:
@@ -76,9 +78,15 @@ public final class RedisClient: Sendable {
     /// retry interval reconnects) and ``RedisError/reply(_:)`` for an error reply.
     public func command(_ argv: [String]) async throws -> RedisValue {
         guard breaker.admit() else { throw RedisError.unavailable("\(url) failed recently; retrying shortly") }
-        let i = await gate.acquire()
-        let slot = connections[i]
         let generation = breaker.generation
+        let i = await gate.acquire()
+        // Checked again: while this call waited for a connection, another one may have found Redis down. Then this
+        // one fails at once too, instead of paying its own timeout (and every call queued behind it, one by one).
+        if breaker.generation != generation && breaker.isOpen {
+            await gate.release(i)
+            throw RedisError.unavailable("\(url) failed while this call waited for a connection; retrying shortly")
+        }
+        let slot = connections[i]
         let result: Result<RedisValue, Error> = await withCheckedContinuation { continuation in
             slot.queue.async { continuation.resume(returning: Result { try slot.connection.command(argv, generation: generation) }) }
         }

@@ -139,7 +139,7 @@ extension ServerApp {
             return usage
         case .rejected(let kind, let usage):
             env.metrics.quotaRejected(tenant: tenant, kind: kind)
-            throw RateLimitHeaders.quotaExceeded(kind, limits: limits, usage: usage, day: day, now: now)
+            throw QuotaExceeded(kind: kind, limits: limits, usage: usage, day: day, now: now)
         }
     }
 

@@ -7,10 +7,13 @@ final class RedisTestServer: @unchecked Sendable {
     static var available: Bool { binary != nil }
 
     let port: Int
+    /// More `redis-server` arguments, e.g. `["--maxmemory", "2mb"]`.
+    let extraArguments: [String]
     private var process: Process?
 
-    init() throws {
+    init(_ extraArguments: [String] = []) throws {
         port = Int.random(in: 20_000...40_000)
+        self.extraArguments = extraArguments
         try start()
     }
 
@@ -22,7 +25,7 @@ final class RedisTestServer: @unchecked Sendable {
         guard let binary = Self.binary else { throw TestFailure("redis-server is not installed") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        p.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"] + extraArguments
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
