@@ -70,7 +70,7 @@ def ctl(*args):
 
 
 def psql(sql):
-    out = subprocess.run([CTL, DIR, "psql", "-At", "-c", sql], check=True, capture_output=True, text=True)
+    out = subprocess.run([CTL, DIR, "psql", "-At", "-f", "-"], input=sql, check=True, capture_output=True, text=True)
     return out.stdout.strip()
 
 
@@ -210,9 +210,9 @@ def main():
     with Load(tok5, threads=4, texts=texts) as load:
         time.sleep(3)
         outage_start = time.monotonic()
-        ctl("restart-postgres", "4")
+        ctl("restart-postgres", "8")   # longer than the 5 s deadline of a store operation
         outage_end = time.monotonic()
-        time.sleep(6)
+        time.sleep(8)
     statuses = load.summary()
     slowest = max(x[1] for x in load.results)
     bad = [x for x in load.results if x[2] not in (200, 503) or (x[2] == 503 and x[3] != "store_unavailable")]
@@ -220,7 +220,7 @@ def main():
     after = [x for x in load.results if x[0] > outage_end + 3]
     check(not bad, f"PostgreSQL restarted under load: only 200 and 503 store_unavailable {statuses}; bad: {bad[:3]}")
     check(any(x[2] == 503 for x in during), f"the outage was seen ({sum(x[2] == 503 for x in during)} × 503 of {len(during)} during it)")
-    check(slowest < 15, f"no request hung: the slowest took {slowest:.1f} s")
+    check(slowest < 12, f"no request hung: the slowest took {slowest:.1f} s (the store's deadline is 5 s; a retried request may take two)")
     check(after and all(x[2] == 200 for x in after), f"recovered without a replica restart: {len(after)} requests after it, all 200")
     ids = [x[4] for x in load.results if x[4]]
     check(len(ids) == len(load.results), f"every answer carries its request id ({len(ids)})")
@@ -237,10 +237,12 @@ def main():
     check(after_count - before >= len(ids), f"audit_events grew by {after_count - before} lines")
 
     # The admin audit view reads every replica's events, from any replica.
-    r = call(REPLICAS[2], "GET", "/api/v1/admin/audit?limit=1000", token=op)
-    replicas_seen = psql("SELECT count(DISTINCT replica) FROM audit_events")
-    check(r.status == 200 and any(e.get("action") == "tenant.create" for e in r.json["events"]),
-          f"replica 3's audit view shows the tenants created through replica 1 ({len(r.json['events'])} events; {replicas_seen} replicas in the table)")
+    r = call(REPLICAS[2], "GET", "/api/v1/admin/audit?tenant=org_cluster&limit=1000", token=op)
+    actions = [e.get("action") for e in (r.json or {}).get("events", [])]
+    writers = psql("SELECT string_agg(DISTINCT replica, ',') FROM audit_events WHERE tenant_id = 'org_cluster' OR target_tenant = 'org_cluster'")
+    check(r.status == 200 and "tenant.create" in actions and "key.revoke" in actions,
+          f"replica 3's audit view of org_cluster shows its creation through replica 1 and its revocation through replica 3 "
+          f"({len(actions)} events, written by {writers})")
 
     # 8. Redis (the counters) restarted: fail-closed replicas answer 503 quota_unavailable while it is down, a
     #    fail-open replica keeps serving; every replica serves again once it is back, quotas intact.

@@ -6,7 +6,12 @@ route (GET /api/health) and an authenticated one that does no other work (GET /a
 of each and their difference. Both go through the same middleware (request id, audit line, error mapping); the
 difference is the auth path. Same server, same run.
 
+With `--stores sqlite,postgres` (the default) it measures a server on a SQLite file and then one on PostgreSQL (a
+server of its own on loopback, started with Tools/cluster/services.sh), in the same run; with PostgreSQL the audit
+events also go to the central table.
+
 usage: python3 Tools/benchmarks/auth_overhead.py [--binary .build/release/csanmt] [--model DIR] [-n 5000]
+                                                 [--stores sqlite,postgres]
 """
 import argparse
 import http.client
@@ -30,18 +35,43 @@ def main():
     ap.add_argument('--model', default=None, help='model folder (any; the measured routes do not translate)')
     ap.add_argument('-n', type=int, default=5000, help='requests per route')
     ap.add_argument('--port', type=int, default=18431)
+    ap.add_argument('--stores', default='sqlite,postgres', help='comma-separated: sqlite, postgres')
     args = ap.parse_args()
 
+    ap_stores = [x for x in args.stores.split(',') if x]
+    results = {}
+    for store in ap_stores:
+        results[store] = measure(args, store)
+    print(json.dumps(results, indent=2))
+
+
+def measure(args, store):
     work = tempfile.mkdtemp(prefix='csanmt-authbench-')
-    db = os.path.join(work, 'tenants.sqlite')
-    subprocess.run([args.binary, 'tenant', 'create', '--db', db, '--id', 'bench_tenant', '--name', 'Bench'],
-                   check=True, stdout=subprocess.DEVNULL)
-    key = subprocess.run([args.binary, 'key', 'create', '--db', db, '--tenant', 'bench_tenant'], check=True,
-                         capture_output=True, text=True).stdout.strip().splitlines()[-1]
-    cmd = [args.binary, 'serve', '--db', db, '--port', str(args.port), '--audit-log', os.path.join(work, 'audit.log')]
+    os.chmod(work, 0o755)
+    env = dict(os.environ)
+    pg = None
+    if store == 'postgres':
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        password = os.urandom(12).hex()
+        pg = os.path.join(work, 'pg')
+        port = args.port + 90
+        subprocess.run(['bash', '-c', f'. {root}/Tools/cluster/services.sh && pg_up {pg} {port} csanmt {password}'], check=True)
+        db = f'postgres://csanmt@127.0.0.1:{port}/csanmt?sslmode=disable'
+        env.update(CSANMT_DB_PASSWORD=password, CSANMT_MASTER_KEY=subprocess.run(
+            [args.binary, 'db', 'new-master-key'], check=True, capture_output=True, text=True).stdout.strip())
+    else:
+        db = os.path.join(work, 'tenants.sqlite')
+    subprocess.run([args.binary, 'tenant', 'create', '--db', db, '--id', 'bench_tenant', '--name', 'Bench',
+                    '--audit-log', os.path.join(work, 'cli-audit.log')], check=True, stdout=subprocess.DEVNULL, env=env)
+    key = subprocess.run([args.binary, 'key', 'create', '--db', db, '--tenant', 'bench_tenant',
+                          '--audit-log', os.path.join(work, 'cli-audit.log')], check=True,
+                         capture_output=True, text=True, env=env).stdout.strip().splitlines()[-1]
+    cmd = [args.binary, 'serve', '--db', db, '--port', str(args.port), '--audit-log', os.path.join(work, 'audit.log'),
+           '--metrics-port', '0']
     if args.model:
         cmd += ['--model', args.model]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env['CSANMT_AUDIT_SPOOL'] = os.path.join(work, 'spool.jsonl')
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     try:
         conn = None
         for _ in range(300):
@@ -74,15 +104,19 @@ def main():
             plain.append(one('/api/health', {}))
             authed.append(one('/api/v1/whoami', auth))
         res = {
+            'store': db if store == 'sqlite' else 'postgres (loopback)',
             'requests_per_route': args.n,
             'unauthenticated_ms': {'p50': pct(plain, 50), 'p99': pct(plain, 99), 'mean': statistics.mean(plain)},
             'authenticated_ms': {'p50': pct(authed, 50), 'p99': pct(authed, 99), 'mean': statistics.mean(authed)},
         }
         res['overhead_ms'] = {k: res['authenticated_ms'][k] - res['unauthenticated_ms'][k] for k in ('p50', 'p99', 'mean')}
-        print(json.dumps(res, indent=2))
+        return res
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=30)
+        if pg:
+            root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+            subprocess.run(['bash', '-c', f'. {root}/Tools/cluster/services.sh && pg_down {pg}'], check=False)
 
 
 if __name__ == '__main__':

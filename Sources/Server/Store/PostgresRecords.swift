@@ -222,7 +222,7 @@ extension PostgresConnection {
     }
 
     /// The first column of the first row, decoded as `T`.
-    func scalar<T: PostgresDecodable>(_ type: T.Type, _ query: PostgresQuery, logger: Logger) async throws -> T? {
+    func scalar<T: PostgresDecodable & Sendable>(_ type: T.Type, _ query: PostgresQuery, logger: Logger) async throws -> T? {
         var first: T?
         for try await value in try await self.query(query, logger: logger).decode(T.self) where first == nil { first = value }
         return first   // every row read: the connection is ready for the next query

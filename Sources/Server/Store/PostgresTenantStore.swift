@@ -1,13 +1,14 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOSSL
 import PostgresNIO
 
 /// The ``TenantStore`` of a cluster: PostgreSQL shared by every replica, through postgres-nio's connection pool.
 ///
 /// Every operation has a deadline (``timeout``): while the database is down or unreachable, callers get
-/// ``StoreError/unavailable(_:)`` (503 `store_unavailable`) within it instead of waiting, and the pool reconnects
-/// by itself once the database is back; no replica needs a restart.
+/// ``StoreError/unavailable(_:)`` (503 `store_unavailable`) within it instead of waiting, and for a second after such
+/// a failure at once; the pool reconnects by itself once the database is back, so no replica needs a restart.
 public final class PostgresTenantStore: TenantStore {
     public let keyring: MasterKeyring
     public let now: @Sendable () -> Date
@@ -18,6 +19,8 @@ public final class PostgresTenantStore: TenantStore {
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
+    /// Set for a second when the database was found unreachable (a circuit breaker).
+    private let failedUntil = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
 
     /// Connects (lazily: the first operation opens the first connection), then applies pending migrations unless
     /// `migrate` is false, in which case a database behind this release's schema is refused.
@@ -125,19 +128,17 @@ public final class PostgresTenantStore: TenantStore {
     /// `body` on a pooled connection, within ``timeout``; database failures become ``StoreError``s.
     func withConnection<T: Sendable>(timeout: Duration? = nil,
                                      _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let client = self.client, timeout = timeout ?? self.timeout
+        if let until = failedUntil.withLockedValue({ $0 }), ContinuousClock.now < until {
+            throw StoreError.unavailable("the tenant database failed moments ago; retry shortly")
+        }
+        let client = self.client
         do {
-            return try await withThrowingTaskGroup(of: T.self) { group in
-                group.addTask { try await client.withConnection { try await body($0) } }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    throw StoreError.unavailable("the tenant database did not answer within \(timeout.components.seconds) s; retry shortly")
-                }
-                defer { group.cancelAll() }
-                return try await group.next()!
-            }
+            return try await Deadline.run(timeout ?? self.timeout) { try await client.withConnection { try await body($0) } }
         } catch {
-            throw Self.storeError(error)
+            let mapped = Self.storeError(error)
+            // Unreachable: the next second's callers are answered at once instead of each waiting for the deadline.
+            if case StoreError.unavailable = mapped { failedUntil.withLockedValue { $0 = ContinuousClock.now + .seconds(1) } }
+            throw mapped
         }
     }
 

@@ -37,6 +37,20 @@ struct PostgresStoreTests {
         #expect(throws: StoreError.self) { try PostgresURL("postgres://u@h/d", environment: ["CSANMT_DB_PASSWORD_FILE": "/nonexistent/pw"]) }
     }
 
+    @Test("the deadline answers the caller even when the operation ignores cancellation")
+    func deadline() async throws {
+        #expect(try await Deadline.run(.seconds(5)) { 42 } == 42)
+        await #expect(throws: StoreError.conflict("x")) { _ = try await Deadline.run(.seconds(5)) { () async throws -> Int in throw StoreError.conflict("x") } }
+        // An operation deaf to cancellation: it finishes after 10 s whatever happens.
+        let start = ContinuousClock.now
+        await #expect { _ = try await Deadline.run(.milliseconds(200)) { () async -> Int in
+            await withCheckedContinuation { c in DispatchQueue.global().asyncAfter(deadline: .now() + 10) { c.resume(returning: 1) } }
+        } } throws: { error in
+            if case StoreError.unavailable = error { return true } else { return false }
+        }
+        #expect(ContinuousClock.now - start < .seconds(5), "answered at the deadline, not when the operation ended")
+    }
+
     @Test("a database that does not answer gives store_unavailable within the deadline, not a hang")
     func unreachable() async throws {
         // Port 1 on loopback: nothing listens, every connection is refused.
