@@ -80,11 +80,19 @@ public final class CentralAuditTrail: @unchecked Sendable {
         }
     }
 
-    /// Stops the writer after a last flush (shutdown).
-    public func stop() async {
-        await flush()
+    /// Stops the writer (shutdown): what is queued goes to the database if it answers within `timeout` seconds,
+    /// else to the spool, so nothing queued is lost.
+    public func stop(timeout: Double = 10) async {
+        await flush(timeout: timeout)
         lock.withLock { stopped = true }
         writer?.cancel()
+        _ = await writer?.value   // the round in progress ends with its batch inserted or spooled
+        let rest = lock.withLock { () -> [Row] in
+            let rest = pending
+            pending.removeAll()
+            return rest
+        }
+        appendToSpool(rest)
     }
 
     /// One round: waits up to 200 ms for events, replays the spool if the database answers, inserts what is
