@@ -17,8 +17,10 @@ struct DatabaseOption: ParsableArguments {
     var masterKeyFile: String?
 
     func open() async throws -> any TenantStore {
+        try refusePasswordInFlag(db)
         do {
-            return try await TenantStores.open(db, masterKeyFile: masterKeyFile)
+            // Bulk work (re-encrypting every secret) may take longer than a request's 5 s.
+            return try await TenantStores.open(db, masterKeyFile: masterKeyFile, timeout: .seconds(600))
         } catch {
             throw CLIError(message: "\(error)")
         }
@@ -58,6 +60,13 @@ func osUser() -> String {
     let name = getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(getuid())"
     if let sudo = ProcessInfo.processInfo.environment["SUDO_USER"], !sudo.isEmpty { return "\(name) (sudo by \(sudo))" }
     return name
+}
+
+/// A PostgreSQL password in a flag would show in `ps` and the shell's history: refused, naming where it goes.
+func refusePasswordInFlag(_ db: String) throws {
+    if PostgresURL.isPostgres(db), PostgresURL.hasPassword(db) {
+        throw CLIError(message: "put the database password in CSANMT_DB_PASSWORD or CSANMT_DB_PASSWORD_FILE, not in a flag")
+    }
 }
 
 /// Runs `body`, turning store errors into one clear line.

@@ -16,6 +16,7 @@ extension DatabaseCommand {
         var db: String
 
         func run() async throws {
+            try refusePasswordInFlag(db)
             do {
                 if PostgresURL.isPostgres(db) {
                     let url = try PostgresURL(db)
@@ -57,12 +58,11 @@ extension DatabaseCommand {
             guard !PostgresURL.isPostgres(from), FileManager.default.fileExists(atPath: from) else {
                 throw CLIError(message: "--from must be an existing SQLite file")
             }
-            guard !PostgresURL.hasPassword(to) else {
-                throw CLIError(message: "put the database password in CSANMT_DB_PASSWORD or CSANMT_DB_PASSWORD_FILE, not in a flag")
-            }
+            try refusePasswordInFlag(to)
             do {
                 let source = try await TenantStores.open(from, masterKeyFile: masterKeyFile)
-                let target = try await PostgresTenantStore.open(try PostgresURL(to), keyring: source.keyring)
+                // One transaction for the whole copy: give it time (a request's deadline is 5 s).
+                let target = try await PostgresTenantStore.open(try PostgresURL(to), keyring: source.keyring, timeout: .seconds(3_600))
                 do {
                     let copied = try await target.copy(from: source)
                     await target.close()

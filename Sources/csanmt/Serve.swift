@@ -85,9 +85,7 @@ struct Serve: AsyncParsableCommand {
             throw CLIError(message: "\(error)")
         }
         if let db {
-            if PostgresURL.isPostgres(db), PostgresURL.hasPassword(db) {
-                throw CLIError(message: "put the database password in CSANMT_DB_PASSWORD or CSANMT_DB_PASSWORD_FILE, not in a flag")
-            }
+            try refusePasswordInFlag(db)
             settings.db = db
         }
         if let host { settings.host = host }

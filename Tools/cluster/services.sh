@@ -21,7 +21,7 @@ pg_up() {
     rm -rf "$dir"; mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     local pwfile="$dir/.pw"
-    printf '%s\n' "$password" > "$pwfile"; [ "$(id -u)" = 0 ] && chown postgres "$pwfile"
+    ( umask 077; printf '%s\n' "$password" > "$pwfile" ); [ "$(id -u)" = 0 ] && chown postgres "$pwfile"
     as_pg "$PG_BIN/initdb" -D "$dir/data" -U "$user" --pwfile="$pwfile" --auth-host=scram-sha-256 --auth-local=peer \
         -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
     rm -f "$pwfile"

@@ -39,11 +39,13 @@ public struct ServerBuilder {
         } else {
             store = try await TenantStores.open(config.db, masterKeyFile: config.masterKeyFile, environment: environment, now: now)
         }
-        let central = (store as? PostgresTenantStore).map {
-            CentralAuditTrail(store: $0, replica: config.replicaName ?? Self.defaultReplicaName(port: config.port),
-                              spoolPath: config.auditSpool ?? "csanmt-audit-spool.jsonl")
-        }
         let audit: AuditLog?
+        // With PostgreSQL, the central trail; its spool is per port by default, so replicas in one working
+        // directory never share one.
+        let central = self.audit != nil ? nil : (store as? PostgresTenantStore).map {
+            CentralAuditTrail(store: $0, replica: config.replicaName ?? Self.defaultReplicaName(port: config.port),
+                              spoolPath: config.auditSpool ?? "csanmt-audit-spool-\(config.port).jsonl")
+        }
         if let given = self.audit {
             audit = given
         } else if config.auditLog != nil || config.auditStdout || central != nil {

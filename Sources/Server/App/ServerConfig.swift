@@ -65,7 +65,7 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     /// evict); nil: the cache uses `redis`, over connections of its own. See docs/server.md, "Redis roles".
     public var redisCache: String?
     /// With a PostgreSQL `db`: where audit events wait while the database is unreachable (replayed when it is
-    /// back); nil: `csanmt-audit-spool.jsonl` in the working directory.
+    /// back); nil: `csanmt-audit-spool-<port>.jsonl` in the working directory. One per replica.
     public var auditSpool: String?
     /// This replica's name in the central audit trail; nil: the host name and port.
     public var replicaName: String?

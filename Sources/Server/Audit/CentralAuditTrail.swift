@@ -124,12 +124,32 @@ public final class CentralAuditTrail: @unchecked Sendable {
         }
         guard !batch.isEmpty else { return !Task.isCancelled }
         do {
-            try await insert(batch)
+            try await insertOrSetAside(batch)
         } catch {
             noteFailure()
             appendToSpool(batch)
         }
         return !Task.isCancelled
+    }
+
+    /// Inserts `rows`; when the database refuses the batch itself (not an outage: a value it cannot store, say),
+    /// inserts them one by one and sets the refused ones aside in `<spool>.bad`, so one bad event never holds
+    /// back the others. Throws only when the database is unreachable.
+    func insertOrSetAside(_ rows: [Row]) async throws {
+        do {
+            try await insert(rows)
+        } catch where !PostgresTenantStore.isConnectionFailure(error) {
+            var refused = Data()
+            for row in rows {
+                do {
+                    try await insert([row])
+                } catch where !PostgresTenantStore.isConnectionFailure(error) {
+                    store.logger.error("audit event \(row.event.requestID) refused by the database (\(error)); kept in \(spoolPath).bad")
+                    if let line = try? PostgresJSON.encoder.encode(row) { refused.append(line); refused.append(0x0A) }
+                }
+            }
+            try appendBad(refused)
+        }
     }
 
     private func noteFailure() {
@@ -162,10 +182,11 @@ public final class CentralAuditTrail: @unchecked Sendable {
         ((try? FileManager.default.attributesOfItem(atPath: spoolPath)[.size] as? Int) ?? 0) > 0
     }
 
-    /// Appends `rows` as JSON lines, synced, so a crash after an outage still finds them.
+    /// Appends `rows` as JSON lines, synced, so a crash after an outage still finds them. Each append starts with a
+    /// newline: a line torn by a crash stays a line of its own instead of swallowing the next event.
     private func appendToSpool(_ rows: [Row]) {
         guard !rows.isEmpty else { return }
-        var data = Data()
+        var data = Data([0x0A])
         for row in rows {
             guard let line = try? PostgresJSON.encoder.encode(row) else { continue }
             data.append(line)
@@ -185,31 +206,37 @@ public final class CentralAuditTrail: @unchecked Sendable {
     }
 
     /// Inserts every spooled event, oldest first, then empties the spool. A line that does not decode (a torn
-    /// last line after a crash) is kept in `<spool>.bad` for a person to look at.
+    /// line after a crash) or that the database refuses is kept in `<spool>.bad` for a person to look at; the
+    /// spool is emptied only once everything is in the database or there.
     func replaySpool() async throws {
         guard let data = FileManager.default.contents(atPath: spoolPath), !data.isEmpty else { return }
         var rows: [Row] = []
         var bad = Data()
-        for line in data.split(separator: 0x0A) {
+        for line in data.split(separator: 0x0A) where !line.isEmpty {
             if let row = try? PostgresJSON.decoder.decode(Row.self, from: Data(line)) { rows.append(row) } else { bad.append(line); bad.append(0x0A) }
         }
         var start = 0
         while start < rows.count {
             let end = min(rows.count, start + batchSize)
-            try await insert(Array(rows[start..<end]))
+            try await insertOrSetAside(Array(rows[start..<end]))
             start = end
         }
-        if !bad.isEmpty, let h = FileHandle(forWritingAtPath: spoolPath + ".bad") ?? {
-            FileManager.default.createFile(atPath: spoolPath + ".bad", contents: nil, attributes: [.posixPermissions: 0o600])
-            return FileHandle(forWritingAtPath: spoolPath + ".bad")
-        }() {
-            _ = try? h.seekToEnd()
-            try? h.write(contentsOf: bad)
-            try? h.close()
-        }
-        // Everything is in the database: start an empty spool.
+        try appendBad(bad)
+        // Everything is in the database or set aside: start an empty spool.
         _ = truncate(spoolPath, 0)
         store.logger.notice("audit spool \(spoolPath): \(rows.count) event(s) replayed into the database")
+    }
+
+    /// Appends lines to `<spool>.bad` (owner-only), synced; throws if they could not be written.
+    private func appendBad(_ lines: Data) throws {
+        guard !lines.isEmpty else { return }
+        let path = spoolPath + ".bad"
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        guard fd >= 0 else { throw StoreError.invalid("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let written = lines.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        fsync(fd)
+        guard written == lines.count else { throw StoreError.invalid("short write to \(path)") }
     }
 
     // MARK: Reading

@@ -78,11 +78,12 @@ public final class RedisClient: Sendable {
     /// retry interval reconnects) and ``RedisError/reply(_:)`` for an error reply.
     public func command(_ argv: [String]) async throws -> RedisValue {
         guard breaker.admit() else { throw RedisError.unavailable("\(url) failed recently; retrying shortly") }
-        let generation = breaker.generation
+        let before = breaker.generation
         let i = await gate.acquire()
         // Checked again: while this call waited for a connection, another one may have found Redis down. Then this
         // one fails at once too, instead of paying its own timeout (and every call queued behind it, one by one).
-        if breaker.generation != generation && breaker.isOpen {
+        let generation = breaker.generation   // as of now: a connection older than the last failure reconnects
+        if generation != before && breaker.isOpen {
             await gate.release(i)
             throw RedisError.unavailable("\(url) failed while this call waited for a connection; retrying shortly")
         }

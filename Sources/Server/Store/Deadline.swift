@@ -19,7 +19,7 @@ enum Deadline {
                     guard !Task.isCancelled else { return }
                     work.cancel()
                     gate.resume(with: .failure(StoreError.unavailable(
-                        "the tenant database did not answer within \\(timeout.components.seconds) s; retry shortly")))
+                        "the tenant database did not answer within \(timeout.components.seconds) s; retry shortly")))
                 }
                 gate.onFinish { timer.cancel(); work.cancel() }
             }

@@ -56,6 +56,9 @@ enum PostgresMigrations {
     /// Applies the pending migrations in one transaction under the advisory lock; returns the versions applied.
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws -> [Int] {
         try await connection.withTransaction(logger: logger) { c in
+            // Waiting for another replica's migrations may take longer than a request's statement limit.
+            try await c.query("SET LOCAL lock_timeout = '60s'", logger: logger)
+            try await c.query("SET LOCAL statement_timeout = '120s'", logger: logger)
             try await c.query("SELECT pg_advisory_xact_lock(\(lockKey), hashtext(current_schema()))", logger: logger)
             try await c.query("""
                 CREATE TABLE IF NOT EXISTS csanmt_migrations (version integer PRIMARY KEY, name text NOT NULL,

@@ -64,7 +64,12 @@ public final class PostgresTenantStore: TenantStore {
         config.options.maximumConnections = url.poolSize
         config.options.connectTimeout = .seconds(3)
         // Timestamps leave the server in UTC; tests give each run its own schema.
-        config.options.additionalStartupParameters = [("TimeZone", "UTC")] + (url.searchPath.map { [("search_path", $0)] } ?? [])
+        // The server gives up on a statement or a lock before our deadline does, so a request told "unavailable"
+        // was not committed behind its back.
+        let serverLimit = max(1_000, Int(timeout.components.seconds * 1_000) - 1_000)
+        config.options.additionalStartupParameters = [("TimeZone", "UTC"), ("statement_timeout", String(serverLimit)),
+                                                      ("lock_timeout", String(serverLimit))]
+            + (url.searchPath.map { [("search_path", $0)] } ?? [])
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
@@ -135,10 +140,10 @@ public final class PostgresTenantStore: TenantStore {
         do {
             return try await Deadline.run(timeout ?? self.timeout) { try await client.withConnection { try await body($0) } }
         } catch {
-            let mapped = Self.storeError(error)
             // Unreachable: the next second's callers are answered at once instead of each waiting for the deadline.
-            if case StoreError.unavailable = mapped { failedUntil.withLockedValue { $0 = ContinuousClock.now + .seconds(1) } }
-            throw mapped
+            // A busy database (a statement or lock timeout, too many connections) answers 503 without tripping it.
+            if Self.isConnectionFailure(error) { failedUntil.withLockedValue { $0 = ContinuousClock.now + .seconds(1) } }
+            throw Self.storeError(error)
         }
     }
 
@@ -149,26 +154,45 @@ public final class PostgresTenantStore: TenantStore {
     }
 
     /// What a caller should see of a database failure: its own ``StoreError`` as thrown, a lost or refused
-    /// connection as `unavailable`, a duplicate key as `conflict`; anything else (a bug) as it is.
+    /// connection, a timeout or an overloaded server as `unavailable`, a duplicate key as `conflict`; anything else
+    /// (a bug: a row that does not decode, a statement the server refuses) as it is, which is a 500.
     static func storeError(_ error: any Error) -> any Error {
         if let e = error as? PostgresTransactionError {
             return storeError(e.closureError ?? e.commitError ?? e.beginError ?? e.rollbackError ?? StoreError.unavailable("transaction failed"))
         }
-        if error is StoreError { return error }
+        if error is StoreError || error is CancellationError { return error }
         if let e = error as? PSQLError {
             guard let state = e.serverInfo?[.sqlState] else {
                 return StoreError.unavailable("the tenant database is unavailable (\(e.code)); retry shortly")
             }
             if state == "23505" { return StoreError.conflict("that id is taken") }
-            // 08: connection exceptions; 57: shutdown and the like; 53: out of resources (too many connections).
-            if state.hasPrefix("08") || state.hasPrefix("57") || state.hasPrefix("53") {
-                return StoreError.unavailable("the tenant database is unavailable (\(state)); retry shortly")
+            // 08: connection exceptions; 57: shutdown, statement timeout; 53: out of resources; 55P03: lock timeout.
+            if state.hasPrefix("08") || state.hasPrefix("57") || state.hasPrefix("53") || state == "55P03" {
+                return StoreError.unavailable("the tenant database is unavailable or busy (\(state)); retry shortly")
             }
             return error
         }
-        if error is CancellationError { return error }
-        // Connection set-up failures (refused, reset) reach us as NIO errors.
-        return StoreError.unavailable("the tenant database is unavailable; retry shortly")
+        if isNIOError(error) { return StoreError.unavailable("the tenant database is unavailable; retry shortly") }
+        return error
+    }
+
+    /// Whether `error` says the database cannot be reached (as opposed to answering slowly or refusing a statement).
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        if let e = error as? PostgresTransactionError {
+            return isConnectionFailure(e.closureError ?? e.commitError ?? e.beginError ?? e.rollbackError ?? CancellationError())
+        }
+        if let e = error as? PSQLError {
+            guard let state = e.serverInfo?[.sqlState] else { return true }
+            return state.hasPrefix("08") || state.hasPrefix("57P")
+        }
+        if case StoreError.unavailable = error { return true }   // the deadline: no connection in time
+        return isNIOError(error)
+    }
+
+    /// Connection set-up failures (refused, reset, TLS) reach us as SwiftNIO's errors.
+    static func isNIOError(_ error: any Error) -> Bool {
+        let type = String(reflecting: Swift.type(of: error))
+        return type.hasPrefix("NIOCore.") || type.hasPrefix("NIOPosix.") || type.hasPrefix("NIOSSL.")
     }
 
     // MARK: Tenants
@@ -193,7 +217,7 @@ public final class PostgresTenantStore: TenantStore {
 
     public func tenants() async throws -> [Tenant] {
         try await withConnection { [logger] c in
-            try await c.records(Tenant.self, "SELECT row_to_json(t)::text FROM tenants t ORDER BY id", logger: logger)
+            try await c.records(Tenant.self, "SELECT row_to_json(t)::text FROM tenants t ORDER BY id COLLATE \"C\"", logger: logger)
         }
     }
 
@@ -225,10 +249,10 @@ public final class PostgresTenantStore: TenantStore {
     public func keys(tenantID: String?) async throws -> [APIKey] {
         try await withConnection { [logger] c in
             if let tenantID {
-                return try await c.records(APIKey.self, "SELECT row_to_json(t)::text FROM api_keys t WHERE tenant_id = \(tenantID) ORDER BY created_at, id",
+                return try await c.records(APIKey.self, "SELECT row_to_json(t)::text FROM api_keys t WHERE tenant_id = \(tenantID) ORDER BY created_at, id COLLATE \"C\"",
                                            logger: logger)
             }
-            return try await c.records(APIKey.self, "SELECT row_to_json(t)::text FROM api_keys t ORDER BY created_at, id", logger: logger)
+            return try await c.records(APIKey.self, "SELECT row_to_json(t)::text FROM api_keys t ORDER BY created_at, id COLLATE \"C\"", logger: logger)
         }
     }
 
@@ -294,7 +318,7 @@ public final class PostgresTenantStore: TenantStore {
         let key = try await withConnection { [logger] c in
             try await c.record(SigningKey.self, """
                 SELECT row_to_json(t)::text FROM signing_keys t WHERE tenant_id = \(tenantID) AND retired_at IS NULL
-                ORDER BY created_at DESC LIMIT 1
+                ORDER BY created_at DESC, kid COLLATE \"C\" DESC LIMIT 1
                 """, logger: logger)
         }
         guard let key else { throw StoreError.notFound("tenant '\(tenantID)' has no signing key") }
@@ -364,7 +388,7 @@ public final class PostgresTenantStore: TenantStore {
 
     public func operators() async throws -> [Operator] {
         try await withConnection { [logger] c in
-            try await c.records(Operator.self, "SELECT row_to_json(t)::text FROM operators t ORDER BY id", logger: logger)
+            try await c.records(Operator.self, "SELECT row_to_json(t)::text FROM operators t ORDER BY id COLLATE \"C\"", logger: logger)
         }
     }
 
@@ -418,7 +442,7 @@ public final class PostgresTenantStore: TenantStore {
     public func operatorSigningKey(operatorID: String) async throws -> OperatorSigningKey {
         let key = try await withConnection { [logger] c in
             try await c.record(OperatorSigningKey.self, """
-                SELECT row_to_json(t)::text FROM operator_signing_keys t WHERE operator_id = \(operatorID) ORDER BY created_at DESC LIMIT 1
+                SELECT row_to_json(t)::text FROM operator_signing_keys t WHERE operator_id = \(operatorID) ORDER BY created_at DESC, kid COLLATE \"C\" DESC LIMIT 1
                 """, logger: logger)
         }
         guard let key else { throw StoreError.notFound("operator '\(operatorID)' has no signing key") }
@@ -466,14 +490,16 @@ public final class PostgresTenantStore: TenantStore {
 
     public func exportAll() async throws -> StoreSnapshot {
         try await transaction { [logger] c in
+            // One snapshot for every table, as SQLite's read gives.
+            try await c.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             var s = StoreSnapshot()
-            s.tenants = try await c.records(Tenant.self, "SELECT row_to_json(t)::text FROM tenants t ORDER BY id", logger: logger)
-            s.keys = try await c.records(APIKey.self, "SELECT row_to_json(t)::text FROM api_keys t ORDER BY created_at, id", logger: logger)
-            s.signingKeys = try await c.records(SigningKey.self, "SELECT row_to_json(t)::text FROM signing_keys t ORDER BY created_at, kid",
+            s.tenants = try await c.records(Tenant.self, "SELECT row_to_json(t)::text FROM tenants t ORDER BY id COLLATE \"C\"", logger: logger)
+            s.keys = try await c.records(APIKey.self, "SELECT row_to_json(t)::text FROM api_keys t ORDER BY created_at, id COLLATE \"C\"", logger: logger)
+            s.signingKeys = try await c.records(SigningKey.self, "SELECT row_to_json(t)::text FROM signing_keys t ORDER BY created_at, kid COLLATE \"C\"",
                                                 logger: logger)
-            s.operators = try await c.records(Operator.self, "SELECT row_to_json(t)::text FROM operators t ORDER BY id", logger: logger)
+            s.operators = try await c.records(Operator.self, "SELECT row_to_json(t)::text FROM operators t ORDER BY id COLLATE \"C\"", logger: logger)
             s.operatorSigningKeys = try await c.records(OperatorSigningKey.self,
-                                                        "SELECT row_to_json(t)::text FROM operator_signing_keys t ORDER BY created_at, kid",
+                                                        "SELECT row_to_json(t)::text FROM operator_signing_keys t ORDER BY created_at, kid COLLATE \"C\"",
                                                         logger: logger)
             return s
         }

@@ -28,8 +28,11 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         }
         self.host = host
         port = c.port ?? 5432
-        guard let user = c.user, !user.isEmpty else { throw StoreError.invalid("the PostgreSQL URL names no user (postgres://USER@host/db)") }
-        self.user = user.removingPercentEncoding ?? user
+        // URLComponents' `user` and `password` are decoded already: decode the encoded forms once, here.
+        guard let encodedUser = c.percentEncodedUser, !encodedUser.isEmpty else {
+            throw StoreError.invalid("the PostgreSQL URL names no user (postgres://USER@host/db)")
+        }
+        self.user = encodedUser.removingPercentEncoding ?? encodedUser
         let db = String(c.path.drop(while: { $0 == "/" }))
         guard !db.isEmpty else { throw StoreError.invalid("the PostgreSQL URL names no database (postgres://user@host/DATABASE)") }
         database = db
@@ -52,7 +55,7 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
                 throw StoreError.invalid("unknown PostgreSQL URL parameter '\(item.name)' (sslmode, search_path, pool)")
             }
         }
-        if let p = c.password, !p.isEmpty {
+        if let p = c.percentEncodedPassword, !p.isEmpty {
             password = p.removingPercentEncoding ?? p
         } else if let p = environment["CSANMT_DB_PASSWORD"], !p.isEmpty {
             password = p

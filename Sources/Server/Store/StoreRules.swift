@@ -30,10 +30,16 @@ public enum StoreRules {
         guard isIdentifier(id) else { throw StoreError.invalid("operator id '\(id)' must match [a-z0-9_]{3,64}") }
     }
 
+    /// 1-200 characters, none of them a control character (NUL among them, which PostgreSQL's text refuses).
+    static func isName(_ name: String) -> Bool {
+        !name.trimmingCharacters(in: .whitespaces).isEmpty && name.count <= 200
+            && !name.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
     static func validate(_ t: Tenant) throws {
         try validateTenantID(t.id)
-        guard !t.name.trimmingCharacters(in: .whitespaces).isEmpty, t.name.count <= 200 else {
-            throw StoreError.invalid("tenant name must be 1-200 characters")
+        guard isName(t.name) else {
+            throw StoreError.invalid("tenant name must be 1-200 characters, without control characters")
         }
         for (label, v) in [("daily requests", t.dailyRequests), ("daily characters", t.dailyCharacters)] {
             if let v, !(0...maxQuota).contains(v) { throw StoreError.invalid("\(label) quota must be 0 to \(maxQuota)") }
@@ -70,8 +76,8 @@ public enum StoreRules {
     /// A new operator, its plaintext key and its signing key.
     static func newOperator(id: String, name: String, now t: Date) throws -> (Operator, String, OperatorSigningKey) {
         try validateOperatorID(id)
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 200 else {
-            throw StoreError.invalid("operator name must be 1-200 characters")
+        guard isName(name) else {
+            throw StoreError.invalid("operator name must be 1-200 characters, without control characters")
         }
         let plaintext = operatorKeyPrefix + APIKeyCodec.randomBase62(40)
         let op = Operator(id: id, name: name, prefix: String(plaintext.prefix(operatorKeyPrefix.count + 6)),

@@ -4,14 +4,16 @@ import Foundation
 public enum TenantStores {
     /// Opens and migrates the store at `location`. The master key comes from `$CSANMT_MASTER_KEY`, else
     /// `masterKeyFile`; a SQLite store may also keep it beside the file (created on first use), a PostgreSQL one
-    /// may not, since every replica must hold the same key and none of them owns the database.
+    /// may not, since every replica must hold the same key and none of them owns the database. `timeout` bounds
+    /// each PostgreSQL operation (a request's; the command line gives its bulk work longer).
     public static func open(_ location: String, masterKeyFile: String?,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                            now: @escaping @Sendable () -> Date = Date.init, migrate: Bool = true) async throws -> any TenantStore {
+                            now: @escaping @Sendable () -> Date = Date.init, migrate: Bool = true,
+                            timeout: Duration = .seconds(5)) async throws -> any TenantStore {
         if PostgresURL.isPostgres(location) {
             let url = try PostgresURL(location, environment: environment)
             let keyring = try MasterKeyring.loadShared(environment: environment, file: masterKeyFile)
-            return try await PostgresTenantStore.open(url, keyring: keyring, now: now, migrate: migrate)
+            return try await PostgresTenantStore.open(url, keyring: keyring, now: now, migrate: migrate, timeout: timeout)
         }
         return try SQLiteTenantStore(path: location,
                                      keyring: try MasterKeyring.load(environment: environment, file: masterKeyFile, databasePath: location),

@@ -62,6 +62,24 @@ struct CentralAuditTrailTests {
         try? FileManager.default.removeItem(atPath: spool + ".bad")
     }
 
+    @Test("an event the database refuses is set aside; the rest of its batch is written")
+    func refusedEvent() async throws {
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString).jsonl").path
+        let f = try await StoreBackend.postgres.make()
+        let store = f.store as! PostgresTenantStore
+        let trail = CentralAuditTrail(store: store, replica: "replica-a", spoolPath: spool)
+        var poisoned = Self.event(1)
+        poisoned.target = "a\u{0}b"   // jsonb cannot hold NUL: the whole batch is refused (22P05)
+        for e in [Self.event(0), poisoned, Self.event(2)] { trail.enqueue(e) }
+        try await Task.sleep(for: .milliseconds(300))
+        await trail.stop()
+        #expect(try await count(store) == 2)
+        #expect(try String(contentsOfFile: spool + ".bad", encoding: .utf8).contains("req_1"))
+        #expect(((try? FileManager.default.attributesOfItem(atPath: spool)[.size] as? Int) ?? 0) == 0, "nothing waits in the spool")
+        await f.dispose()
+        try? FileManager.default.removeItem(atPath: spool + ".bad")
+    }
+
     func count(_ store: PostgresTenantStore) async throws -> Int {
         try await store.withConnection { c in try await c.scalar(Int.self, "SELECT count(*)::bigint FROM audit_events", logger: store.logger) ?? -1 }
     }

@@ -19,6 +19,12 @@ struct StoreContractTests {
         await #expect(throws: StoreError.conflict("tenant 'org_a' already exists")) { try await s.createTenant(id: "org_a", name: "again") }
         await #expect { try await s.createTenant(id: "admin", name: "x") } throws: { "\($0)".contains("reserved") }
         await #expect(throws: StoreError.self) { try await s.createTenant(id: "org_neg", name: "x", dailyRequests: -1) }
+        await #expect(throws: StoreError.self) { try await s.createTenant(id: "org_nul", name: "a\u{0}b") }   // PostgreSQL's text refuses NUL
+        // Listed bytewise by id on both stores ('_' before letters), whatever the database's collation.
+        try await s.createTenant(id: "orga", name: "x")
+        try await s.createTenant(id: "org_c", name: "x")
+        #expect(try await s.tenants().map(\.id) == ["org_a", "org_b", "org_c", "orga"])
+        #expect(try await s.tenants().count == 4)
         f.clock.advance(60)
         let (before, after) = try await s.updateTenantReturningPrevious("org_b", TenantChanges(enabled: false, dailyRequests: .some(nil)))
         #expect(before == a)
