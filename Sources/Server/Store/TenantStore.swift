@@ -100,6 +100,26 @@ public struct StoreSnapshot: Sendable, Equatable {
     public var operators: [Operator] = []
     public var operatorSigningKeys: [OperatorSigningKey] = []
     public init() {}
+    /// Every date to the microsecond, what PostgreSQL keeps (SQLite keeps milliseconds): for comparing a copy.
+    public var atMicroseconds: StoreSnapshot {
+        func µs(_ d: Date) -> Date { Date(timeIntervalSince1970: Double(Int64((d.timeIntervalSince1970 * 1e6).rounded())) / 1e6) }
+        var s = self
+        s.tenants = tenants.map { var r = $0; r.createdAt = µs(r.createdAt); r.updatedAt = µs(r.updatedAt); return r }
+        s.keys = keys.map {
+            var r = $0
+            r.createdAt = µs(r.createdAt); r.lastUsedAt = r.lastUsedAt.map(µs); r.expiresAt = r.expiresAt.map(µs); r.revokedAt = r.revokedAt.map(µs)
+            return r
+        }
+        s.signingKeys = signingKeys.map { var r = $0; r.createdAt = µs(r.createdAt); r.retiredAt = r.retiredAt.map(µs); return r }
+        s.operators = operators.map {
+            var r = $0
+            r.createdAt = µs(r.createdAt); r.lastUsedAt = r.lastUsedAt.map(µs); r.disabledAt = r.disabledAt.map(µs)
+            return r
+        }
+        s.operatorSigningKeys = operatorSigningKeys.map { var r = $0; r.createdAt = µs(r.createdAt); return r }
+        return s
+    }
+
     /// "3 tenants, 5 keys, …" for progress lines.
     public var summary: String {
         "\(tenants.count) tenant(s), \(keys.count) key(s), \(signingKeys.count) signing key(s), \(operators.count) operator(s), \(operatorSigningKeys.count) operator signing key(s)"
@@ -217,7 +237,7 @@ extension TenantStore {
         for key in snapshot.signingKeys { _ = try opened(key) }
         for key in snapshot.operatorSigningKeys { _ = try opened(key) }
         try await importAll(snapshot)
-        guard try await exportAll() == snapshot else {
+        guard try await exportAll().atMicroseconds == snapshot.atMicroseconds else {
             throw StoreError.invalid("the copy in \(location) reads back different from \(source.location)")
         }
         return snapshot
