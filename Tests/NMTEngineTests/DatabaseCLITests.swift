@@ -34,7 +34,9 @@ struct DatabaseCLITests {
     }
 
     @Test("a PostgreSQL password in a flag is refused, and not echoed")
-    func passwordInFlag() throws {
+    func passwordInFlag() async throws { try await offCooperativePool { try Self.passwordInFlagBody() } }
+
+    static func passwordInFlagBody() throws {
         for args in [["tenant", "list", "--db", "postgres://csanmt:hunter2@127.0.0.1:1/csanmt"],
                      ["db", "migrate", "--db", "postgres://csanmt:hunter2@127.0.0.1:1/csanmt"],
                      ["serve", "--db", "postgres://csanmt:hunter2@127.0.0.1:1/csanmt"]] {
@@ -45,7 +47,10 @@ struct DatabaseCLITests {
 
     @Test("db migrate, then db copy moves a SQLite deployment into PostgreSQL; a second copy and a wrong master key are refused",
           .enabled(if: postgresURL != nil, "CSANMT_TEST_POSTGRES_URL is not set"))
-    func migrateAndCopy() throws {
+    func migrateAndCopy() async throws { try await offCooperativePool { try Self.migrateAndCopyBody() } }
+
+    /// The commands wait for child processes: off the shared pool, so the suites beside them keep their threads.
+    static func migrateAndCopyBody() throws {
         let dir = Fixtures.temporaryDirectory()
         let sqlite = dir.appendingPathComponent("one-host.sqlite").path
         let env = Self.environment()

@@ -76,7 +76,11 @@ struct RedisFailureTests {
         try await Task.sleep(for: .milliseconds(100))   // the BLPOP holds the only connection
         let queued = Task { try await client.command(["PING"]) }   // waits for it
         await #expect(throws: RedisError.self) { _ = try await slow.value }
-        await #expect { _ = try await queued.value } throws: { "\($0)".contains("failed while this call waited") }
+        // Failed without reaching Redis (which would answer PONG): normally by the recheck after waiting; on a
+        // machine so loaded that it only started after the failure, by the breaker itself.
+        await #expect { _ = try await queued.value } throws: {
+            "\($0)".contains("failed while this call waited") || "\($0)".contains("failed recently")
+        }
         redis.stop()
     }
 

@@ -38,7 +38,7 @@ struct CentralAuditTrailTests {
         let online = CentralAuditTrail(store: store, replica: "replica-a", spoolPath: spool)
         online.enqueue(Self.event(5_000, tenant: "org_b"))
         try await Task.sleep(for: .milliseconds(300))
-        await online.flush()
+        await online.flush(timeout: 120)   // generous: other suites can hold the shared threads for a while
         #expect(try await count(store) == 1_201)
         #expect(((try? FileManager.default.attributesOfItem(atPath: spool)[.size] as? Int) ?? -1) == 0, "the spool is empty")
         #expect(try String(contentsOfFile: spool + ".bad", encoding: .utf8).contains("torn"))
@@ -72,7 +72,7 @@ struct CentralAuditTrailTests {
         poisoned.target = "a\u{0}b"   // jsonb cannot hold NUL: the whole batch is refused (22P05)
         for e in [Self.event(0), poisoned, Self.event(2)] { trail.enqueue(e) }
         try await Task.sleep(for: .milliseconds(300))
-        await trail.stop()
+        await trail.stop(timeout: 120)
         #expect(try await count(store) == 2)
         #expect(try String(contentsOfFile: spool + ".bad", encoding: .utf8).contains("req_1"))
         #expect(((try? FileManager.default.attributesOfItem(atPath: spool)[.size] as? Int) ?? 0) == 0, "nothing waits in the spool")

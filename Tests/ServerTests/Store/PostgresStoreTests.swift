@@ -37,33 +37,32 @@ struct PostgresStoreTests {
         #expect(throws: StoreError.self) { try PostgresURL("postgres://u@h/d", environment: ["CSANMT_DB_PASSWORD_FILE": "/nonexistent/pw"]) }
     }
 
-    @Test("the deadline answers the caller even when the operation ignores cancellation")
+    @Test("the deadline answers the caller even when the operation ignores cancellation", .timeLimit(.minutes(3)))
     func deadline() async throws {
-        #expect(try await Deadline.run(.seconds(5)) { 42 } == 42)
-        await #expect(throws: StoreError.conflict("x")) { _ = try await Deadline.run(.seconds(5)) { () async throws -> Int in throw StoreError.conflict("x") } }
-        // An operation deaf to cancellation: it finishes after 10 s whatever happens.
-        let start = ContinuousClock.now
+        #expect(try await Deadline.run(.seconds(600)) { 42 } == 42)
+        await #expect(throws: StoreError.conflict("x")) { _ = try await Deadline.run(.seconds(600)) { () async throws -> Int in throw StoreError.conflict("x") } }
+        // An operation deaf to cancellation: it returns 1 after 300 s whatever happens. The deadline's error, not
+        // that 1, must come back. (No bound on the time beyond the test's limit: other suites' synchronous work
+        // holds the shared threads for tens of seconds at times, which delays any timer, ours included.)
         await #expect { _ = try await Deadline.run(.milliseconds(200)) { () async -> Int in
-            await withCheckedContinuation { c in DispatchQueue.global().asyncAfter(deadline: .now() + 10) { c.resume(returning: 1) } }
+            await withCheckedContinuation { c in DispatchQueue.global().asyncAfter(deadline: .now() + 300) { c.resume(returning: 1) } }
         } } throws: { error in
             if case StoreError.unavailable = error { return true } else { return false }
         }
-        #expect(ContinuousClock.now - start < .seconds(5), "answered at the deadline, not when the operation ended")
     }
 
-    @Test("a database that does not answer gives store_unavailable within the deadline, not a hang")
+    @Test("a database that does not answer gives store_unavailable within the deadline, not a hang", .timeLimit(.minutes(3)))
     func unreachable() async throws {
         // Port 1 on loopback: nothing listens, every connection is refused.
         let url = try PostgresURL("postgres://csanmt@127.0.0.1:1/csanmt?sslmode=disable", environment: [:])
         let store = PostgresTenantStore(url: url, keyring: try MasterKeyring(base64Keys: [MasterKeyring.newKeyText()]), now: Date.init,
                                         timeout: .seconds(2), logger: .init(label: "test"))
-        let start = ContinuousClock.now
         await #expect { _ = try await store.tenant("org_a") } throws: { error in
             guard case StoreError.unavailable = error else { return false }
             return true
         }
-        // A bound far above the 2 s deadline (a loaded machine is slow), far below "forever".
-        #expect(ContinuousClock.now - start < .seconds(30))
+        // No bound on the time here beyond the test's limit: the deadline's timer runs on the shared pool, which
+        // other suites' synchronous work can hold for many seconds (42 s once in CI); a hang would never end.
         #expect(RequestAuditMiddleware.apiError(for: StoreError.unavailable("down")).status == .serviceUnavailable)
         #expect(RequestAuditMiddleware.apiError(for: StoreError.unavailable("down")).code == "store_unavailable")
         await store.close()
