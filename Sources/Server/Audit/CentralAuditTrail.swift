@@ -25,6 +25,21 @@ public final class CentralAuditTrail: @unchecked Sendable {
             case time, replica, event
             case lineID = "line_id", tenantID = "tenant_id", targetTenant = "target_tenant"
         }
+
+        /// `event` as `replica` writes it, with a new line id.
+        init(_ event: AuditEvent, replica: String) {
+            self.init(lineID: UUID(), time: event.time, replica: replica, tenantID: event.tenantID, targetTenant: event.targetTenant,
+                      event: event)
+        }
+
+        init(lineID: UUID, time: Date, replica: String, tenantID: String?, targetTenant: String?, event: AuditEvent) {
+            self.lineID = lineID
+            self.time = time
+            self.replica = replica
+            self.tenantID = tenantID
+            self.targetTenant = targetTenant
+            self.event = event
+        }
     }
 
     public let replica: String
@@ -57,8 +72,7 @@ public final class CentralAuditTrail: @unchecked Sendable {
 
     /// Queues one event and returns at once.
     public func enqueue(_ event: AuditEvent) {
-        let row = Row(lineID: UUID(), time: event.time, replica: replica, tenantID: event.tenantID, targetTenant: event.targetTenant,
-                      event: event)
+        let row = Row(event, replica: replica)
         lock.withLock {
             if pending.count < capacity { pending.append(row) } else { dropped += 1 }
         }
@@ -157,7 +171,10 @@ public final class CentralAuditTrail: @unchecked Sendable {
     }
 
     /// One INSERT of `rows` (idempotent by `line_id`).
-    func insert(_ rows: [Row]) async throws {
+    func insert(_ rows: [Row]) async throws { try await Self.insert(rows, into: store) }
+
+    /// One INSERT of `rows` into `store`'s `audit_events` (idempotent by `line_id`).
+    static func insert(_ rows: [Row], into store: PostgresTenantStore) async throws {
         guard !rows.isEmpty else { return }
         let json = String(decoding: try PostgresJSON.encoder.encode(rows), as: UTF8.self)
         try await store.withConnection { [logger = store.logger] c in
@@ -168,12 +185,6 @@ public final class CentralAuditTrail: @unchecked Sendable {
                 ON CONFLICT (line_id) DO NOTHING
                 """, logger: logger)
         }
-    }
-
-    /// Writes one event now (the command line's own actions, which have no replica running).
-    func insertNow(_ event: AuditEvent) async throws {
-        try await insert([Row(lineID: UUID(), time: event.time, replica: replica, tenantID: event.tenantID,
-                              targetTenant: event.targetTenant, event: event)])
     }
 
     // MARK: The spool
@@ -192,17 +203,13 @@ public final class CentralAuditTrail: @unchecked Sendable {
             data.append(line)
             data.append(0x0A)
         }
-        let fd = open(spoolPath, O_WRONLY | O_APPEND | O_CREAT, 0o600)
-        guard fd >= 0 else {
-            store.logger.error("audit spool \(spoolPath): cannot open (\(String(cString: strerror(errno)))); \(rows.count) event(s) lost")
+        do {
+            try Self.appendSynced(data, to: spoolPath)
+            lock.withLock { spooledNow += rows.count }
+        } catch {
+            store.logger.error("audit spool \(spoolPath): \(error); \(rows.count) event(s) lost")
             lock.withLock { dropped += rows.count }
-            return
         }
-        defer { close(fd) }
-        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        fsync(fd)
-        lock.withLock { if written == data.count { spooledNow += rows.count } else { dropped += rows.count } }
-        if written != data.count { store.logger.error("audit spool \(spoolPath): short write; \(rows.count) event(s) lost") }
     }
 
     /// Inserts every spooled event, oldest first, then empties the spool. A line that does not decode (a torn
@@ -227,16 +234,20 @@ public final class CentralAuditTrail: @unchecked Sendable {
         store.logger.notice("audit spool \(spoolPath): \(rows.count) event(s) replayed into the database")
     }
 
-    /// Appends lines to `<spool>.bad` (owner-only), synced; throws if they could not be written.
+    /// Appends lines to `<spool>.bad`; throws if they could not be written.
     private func appendBad(_ lines: Data) throws {
         guard !lines.isEmpty else { return }
-        let path = spoolPath + ".bad"
+        try Self.appendSynced(lines, to: spoolPath + ".bad")
+    }
+
+    /// Appends `data` to `path` (created owner-only) and syncs it; throws unless every byte was written.
+    static func appendSynced(_ data: Data, to path: String) throws {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
         guard fd >= 0 else { throw StoreError.invalid("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        let written = lines.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         fsync(fd)
-        guard written == lines.count else { throw StoreError.invalid("short write to \(path)") }
+        guard written == data.count else { throw StoreError.invalid("short write to \(path)") }
     }
 
     // MARK: Reading

@@ -85,32 +85,29 @@ public final class PostgresTenantStore: TenantStore {
     /// The newest schema version this release knows.
     public static var schemaVersion: Int { PostgresMigrations.latest }
 
-    /// Applies the pending migrations of the database at `url` and disconnects (`csanmt db migrate`). Migrations
-    /// touch no secret, so no master key is needed.
+    /// Applies the pending migrations of the database at `url` and disconnects (`csanmt db migrate`).
     public static func migrate(_ url: PostgresURL, logger: Logger = Logger(label: "csanmt.postgres")) async throws -> [Int] {
-        let store = PostgresTenantStore(url: url, keyring: try MasterKeyring(base64Keys: [MasterKeyring.newKeyText()]), now: Date.init,
-                                        timeout: .seconds(30), logger: logger)
-        do {
-            let applied = try await store.migrate()
-            await store.close()
-            return applied
-        } catch {
-            await store.close()
-            throw error
-        }
+        try await withTemporary(url, timeout: .seconds(30), logger: logger) { try await $0.migrate() }
     }
 
     /// Writes one audit event into the central trail of the database at `url` (the command line's changes).
     public static func appendAudit(_ event: AuditEvent, replica: String, url: PostgresURL) async throws {
+        try await withTemporary(url, timeout: .seconds(10)) { store in
+            try await CentralAuditTrail.insert([CentralAuditTrail.Row(event, replica: replica)], into: store)
+        }
+    }
+
+    /// `body` on a store opened for it alone and closed after, whatever happens: for work that touches no secret
+    /// (migrations, audit rows, test schemas), so its keyring is a throwaway one.
+    static func withTemporary<T: Sendable>(_ url: PostgresURL, timeout: Duration, logger: Logger = Logger(label: "csanmt.postgres"),
+                                           _ body: (PostgresTenantStore) async throws -> T) async throws -> T {
         let store = PostgresTenantStore(url: url, keyring: try MasterKeyring(base64Keys: [MasterKeyring.newKeyText()]), now: Date.init,
-                                        timeout: .seconds(10), logger: Logger(label: "csanmt.postgres"))
-        let trail = CentralAuditTrail(store: store, replica: replica, spoolPath: "/dev/null")
+                                        timeout: timeout, logger: logger)
         do {
-            try await trail.insertNow(event)
-            await trail.stop()
+            let result = try await body(store)
             await store.close()
+            return result
         } catch {
-            await trail.stop()
             await store.close()
             throw error
         }
@@ -151,48 +148,6 @@ public final class PostgresTenantStore: TenantStore {
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let logger = self.logger
         return try await withConnection { c in try await c.withTransaction(logger: logger) { try await body($0) } }
-    }
-
-    /// What a caller should see of a database failure: its own ``StoreError`` as thrown, a lost or refused
-    /// connection, a timeout or an overloaded server as `unavailable`, a duplicate key as `conflict`; anything else
-    /// (a bug: a row that does not decode, a statement the server refuses) as it is, which is a 500.
-    static func storeError(_ error: any Error) -> any Error {
-        if let e = error as? PostgresTransactionError {
-            return storeError(e.closureError ?? e.commitError ?? e.beginError ?? e.rollbackError ?? StoreError.unavailable("transaction failed"))
-        }
-        if error is StoreError || error is CancellationError { return error }
-        if let e = error as? PSQLError {
-            guard let state = e.serverInfo?[.sqlState] else {
-                return StoreError.unavailable("the tenant database is unavailable (\(e.code)); retry shortly")
-            }
-            if state == "23505" { return StoreError.conflict("that id is taken") }
-            // 08: connection exceptions; 57: shutdown, statement timeout; 53: out of resources; 55P03: lock timeout.
-            if state.hasPrefix("08") || state.hasPrefix("57") || state.hasPrefix("53") || state == "55P03" {
-                return StoreError.unavailable("the tenant database is unavailable or busy (\(state)); retry shortly")
-            }
-            return error
-        }
-        if isNIOError(error) { return StoreError.unavailable("the tenant database is unavailable; retry shortly") }
-        return error
-    }
-
-    /// Whether `error` says the database cannot be reached (as opposed to answering slowly or refusing a statement).
-    static func isConnectionFailure(_ error: any Error) -> Bool {
-        if let e = error as? PostgresTransactionError {
-            return isConnectionFailure(e.closureError ?? e.commitError ?? e.beginError ?? e.rollbackError ?? CancellationError())
-        }
-        if let e = error as? PSQLError {
-            guard let state = e.serverInfo?[.sqlState] else { return true }
-            return state.hasPrefix("08") || state.hasPrefix("57P")
-        }
-        if case StoreError.unavailable = error { return true }   // the deadline: no connection in time
-        return isNIOError(error)
-    }
-
-    /// Connection set-up failures (refused, reset, TLS) reach us as SwiftNIO's errors.
-    static func isNIOError(_ error: any Error) -> Bool {
-        let type = String(reflecting: Swift.type(of: error))
-        return type.hasPrefix("NIOCore.") || type.hasPrefix("NIOPosix.") || type.hasPrefix("NIOSSL.")
     }
 
     // MARK: Tenants
@@ -373,151 +328,6 @@ public final class PostgresTenantStore: TenantStore {
         try await withConnection { [logger] c in try await c.record(SigningKey.self, key: kid, logger: logger) }.map(opened)
     }
 
-    // MARK: Operators
-
-    public func insertOperator(_ op: Operator, signingKey: OperatorSigningKey) async throws {
-        let sealedKey = try sealed(signingKey)
-        try await transaction { [logger] c in
-            guard try await c.record(Operator.self, key: op.id, logger: logger) == nil else {
-                throw StoreError.conflict("operator '\(op.id)' already exists")
-            }
-            try await c.insert(op, logger: logger)
-            try await c.insert(sealedKey, logger: logger)
-        }
-    }
-
-    public func operators() async throws -> [Operator] {
-        try await withConnection { [logger] c in
-            try await c.records(Operator.self, "SELECT row_to_json(t)::text FROM operators t ORDER BY id COLLATE \"C\"", logger: logger)
-        }
-    }
-
-    public func `operator`(_ id: String) async throws -> Operator? {
-        try await withConnection { [logger] c in try await c.record(Operator.self, key: id, logger: logger) }
-    }
-
-    public func setOperatorDisabled(_ id: String, _ disabled: Bool) async throws -> (before: Operator, after: Operator) {
-        let t = now()
-        let pair = try await transaction { [logger] c -> Pair<Operator> in
-            guard let before = try await c.record(Operator.self, key: id, forUpdate: true, logger: logger) else {
-                throw StoreError.notFound("no operator '\(id)'")
-            }
-            var after = before
-            after.disabledAt = disabled ? (before.disabledAt ?? t) : nil
-            try await c.update(after, logger: logger)
-            return Pair(before: before, after: after)
-        }
-        return (pair.before, pair.after)
-    }
-
-    public func replaceOperatorKey(_ id: String, prefix: String, hash: String, signingKey: OperatorSigningKey) async throws -> Operator {
-        let sealedKey = try sealed(signingKey)
-        return try await transaction { [logger] c in
-            guard var op = try await c.record(Operator.self, key: id, forUpdate: true, logger: logger) else {
-                throw StoreError.notFound("no operator '\(id)'")
-            }
-            op.prefix = prefix
-            op.hash = hash
-            try await c.update(op, logger: logger)
-            try await c.query("DELETE FROM operator_signing_keys WHERE operator_id = \(id)", logger: logger)
-            try await c.insert(sealedKey, logger: logger)
-            return op
-        }
-    }
-
-    public func authenticateOperator(id: String, plaintext: String) async throws -> Operator? {
-        let digest = APIKeyCodec.hash(plaintext), t = now()
-        return try await withConnection { [logger] c in
-            guard var op = try await c.record(Operator.self, key: id, logger: logger) else {
-                _ = APIKeyCodec.constantTimeEquals(digest, digest)   // same work as a wrong key
-                return nil
-            }
-            guard APIKeyCodec.constantTimeEquals(op.hash, digest) else { return nil }
-            op.lastUsedAt = t
-            try await c.query("UPDATE operators SET last_used_at = \(t) WHERE id = \(id)", logger: logger)
-            return op
-        }
-    }
-
-    public func operatorSigningKey(operatorID: String) async throws -> OperatorSigningKey {
-        let key = try await withConnection { [logger] c in
-            try await c.record(OperatorSigningKey.self, """
-                SELECT row_to_json(t)::text FROM operator_signing_keys t WHERE operator_id = \(operatorID) ORDER BY created_at DESC, kid COLLATE \"C\" DESC LIMIT 1
-                """, logger: logger)
-        }
-        guard let key else { throw StoreError.notFound("operator '\(operatorID)' has no signing key") }
-        return try opened(key)
-    }
-
-    public func operatorSigningKey(kid: String) async throws -> OperatorSigningKey? {
-        try await withConnection { [logger] c in try await c.record(OperatorSigningKey.self, key: kid, logger: logger) }.map(opened)
-    }
-
-    // MARK: Secrets at rest
-
-    public func reencryptSecrets() async throws -> Int {
-        let keyring = self.keyring
-        return try await transaction { [logger] c in
-            var count = 0
-            for var k in try await c.records(SigningKey.self, "SELECT row_to_json(t)::text FROM signing_keys t FOR UPDATE", logger: logger) {
-                k.secret = try keyring.encrypt(try keyring.decrypt(k.secret, kid: k.kid), kid: k.kid)
-                try await c.update(k, logger: logger)
-                count += 1
-            }
-            for var k in try await c.records(OperatorSigningKey.self, "SELECT row_to_json(t)::text FROM operator_signing_keys t FOR UPDATE",
-                                             logger: logger) {
-                k.secret = try keyring.encrypt(try keyring.decrypt(k.secret, kid: k.kid), kid: k.kid)
-                try await c.update(k, logger: logger)
-                count += 1
-            }
-            return count
-        }
-    }
-
-    public func secretKeyIDs() async throws -> [String: Int] {
-        let blobs = try await withConnection { [logger] c -> [Data] in
-            var out: [Data] = []
-            for try await b in try await c.query("SELECT secret FROM signing_keys UNION ALL SELECT secret FROM operator_signing_keys",
-                                                 logger: logger).decode(Data.self) { out.append(b) }
-            return out
-        }
-        var out: [String: Int] = [:]
-        for blob in blobs { out[Self.masterKeyID(ofSealed: blob), default: 0] += 1 }
-        return out
-    }
-
-    // MARK: Moving data
-
-    public func exportAll() async throws -> StoreSnapshot {
-        try await transaction { [logger] c in
-            // One snapshot for every table, as SQLite's read gives.
-            try await c.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
-            var s = StoreSnapshot()
-            s.tenants = try await c.records(Tenant.self, "SELECT row_to_json(t)::text FROM tenants t ORDER BY id COLLATE \"C\"", logger: logger)
-            s.keys = try await c.records(APIKey.self, "SELECT row_to_json(t)::text FROM api_keys t ORDER BY created_at, id COLLATE \"C\"", logger: logger)
-            s.signingKeys = try await c.records(SigningKey.self, "SELECT row_to_json(t)::text FROM signing_keys t ORDER BY created_at, kid COLLATE \"C\"",
-                                                logger: logger)
-            s.operators = try await c.records(Operator.self, "SELECT row_to_json(t)::text FROM operators t ORDER BY id COLLATE \"C\"", logger: logger)
-            s.operatorSigningKeys = try await c.records(OperatorSigningKey.self,
-                                                        "SELECT row_to_json(t)::text FROM operator_signing_keys t ORDER BY created_at, kid COLLATE \"C\"",
-                                                        logger: logger)
-            return s
-        }
-    }
-
-    public func importAll(_ s: StoreSnapshot) async throws {
-        let location = self.location
-        try await transaction { [logger] c in
-            let existing = try await c.scalar(Int.self, "SELECT (SELECT count(*) FROM tenants) + (SELECT count(*) FROM operators)",
-                                              logger: logger) ?? 0
-            guard existing == 0 else { throw StoreError.conflict("\(location) already holds tenants or operators; copy into an empty store") }
-            for r in s.tenants { try await c.insert(r, logger: logger) }
-            for r in s.keys { try await c.insert(r, logger: logger) }
-            for r in s.signingKeys { try await c.insert(r, logger: logger) }
-            for r in s.operators { try await c.insert(r, logger: logger) }
-            for r in s.operatorSigningKeys { try await c.insert(r, logger: logger) }
-        }
-    }
 }
 
 /// A record before and after a change (Sendable across the transaction boundary, unlike a tuple of generics).

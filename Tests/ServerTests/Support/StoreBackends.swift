@@ -50,15 +50,8 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     /// Runs `body` on a connection to the test server's default schema.
     static func admin<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T) async throws -> T {
-        let store = PostgresTenantStore(url: try PostgresURL(postgresURL!), keyring: try MasterKeyring(base64Keys: [MasterKeyring.newKeyText()]),
-                                        now: Date.init, timeout: .seconds(30), logger: Logger(label: "test"))
-        do {
-            let result = try await store.withConnection { try await body($0, store.logger) }
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
+        try await PostgresTenantStore.withTemporary(try PostgresURL(postgresURL!), timeout: .seconds(30), logger: Logger(label: "test")) { store in
+            try await store.withConnection { try await body($0, store.logger) }
         }
     }
 }
